@@ -1,0 +1,2 @@
+//! The `hardfile` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! hardfile-frontend (filled by its own issue).

@@ -1,0 +1,1 @@
+//! Lossless, BuildKit-exact Dockerfile parser.

@@ -1,0 +1,1 @@
+//! hardfile-lsp (filled by its own issue).

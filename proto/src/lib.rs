@@ -1,0 +1,1 @@
+//! hardfile-proto (filled by its own issue).
