@@ -1,0 +1,1 @@
+//! RUN command model built from a real shell parser.

@@ -1,0 +1,1 @@
+//! BuildKit's shell-word lexer: unquoting and `$VAR` expansion of Dockerfile words.
