@@ -1,0 +1,1 @@
+//! Instruction-level checks BuildKit makes after parsing.
