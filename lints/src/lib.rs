@@ -5,6 +5,7 @@
 //! Everything here is synchronous and does no I/O beyond what callers pass in, so the CLI,
 //! the language server and the BuildKit frontend all see exactly the same results.
 
+pub mod diagnostic;
 pub mod model;
 pub mod shell;
 pub mod syntax;
