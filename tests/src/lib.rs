@@ -1,1 +1,3 @@
 //! Shared helpers for hardfile's integration tests.
+
+pub mod corpus;

@@ -26,3 +26,6 @@ pub use instruction::go_quote;
 pub use line_index::{LineCol, LineIndex};
 pub use parser::parse;
 pub use tokens::{OverlapError, Token, TokenKind, tokens};
+
+#[cfg(test)]
+mod tests;
