@@ -91,7 +91,11 @@ pub struct Fix {
 
 impl Fix {
     /// A fix with the given applicability; edits are sorted.
-    pub fn new(message: impl Into<String>, mut edits: Vec<Edit>, applicability: Applicability) -> Self {
+    pub fn new(
+        message: impl Into<String>,
+        mut edits: Vec<Edit>,
+        applicability: Applicability,
+    ) -> Self {
         edits.sort_by_key(|e| (e.span.start, e.span.end));
         Self {
             message: message.into(),
@@ -113,7 +117,11 @@ impl Fix {
     /// The smallest range covering every edit.
     pub fn span(&self) -> Option<Span> {
         let first = self.edits.first()?;
-        Some(self.edits.iter().fold(first.span, |acc, e| acc.cover(e.span)))
+        Some(
+            self.edits
+                .iter()
+                .fold(first.span, |acc, e| acc.cover(e.span)),
+        )
     }
 }
 
@@ -145,4 +153,57 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// Extra advice shown under the message.
     pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding without fix, help or related locations.
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            name,
+            severity,
+            message: message.into(),
+            span,
+            fix: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Attaches a fix.
+    #[must_use]
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// Attaches a fix when there is one.
+    #[must_use]
+    pub fn with_optional_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
+    /// Attaches advice.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    #[must_use]
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
 }

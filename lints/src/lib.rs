@@ -5,8 +5,14 @@
 //! Everything here is synchronous and does no I/O beyond what callers pass in, so the CLI,
 //! the language server and the BuildKit frontend all see exactly the same results.
 
+pub mod check;
+pub mod config;
+pub mod context;
 pub mod diagnostic;
+pub mod fix;
 pub mod model;
+pub mod rules;
 pub mod shell;
+pub mod suppress;
 pub mod syntax;
 pub mod words;
