@@ -396,6 +396,15 @@ macro_rules! register {
 
 #[rustfmt::skip]
 register! {
+    root_user::RootUser,
+    missing_user::MissingUser,
+    non_numeric_user::NonNumericUser,
+    add_url_without_checksum::AddUrlWithoutChecksum,
+    add_git_unpinned::AddGitUnpinned,
+    add_local_file::AddLocalFile,
+    missing_healthcheck::MissingHealthcheck,
+    healthcheck_none::HealthcheckNone,
+    multiple_instructions::MultipleInstructions,
     maintainer_deprecated::MaintainerDeprecated,
 }
 
@@ -552,6 +561,8 @@ pub fn quote(value: &str, escape: char) -> String {
     out.push('"');
     out
 }
+
+pub mod helpers;
 
 #[cfg(test)]
 #[allow(dead_code)]

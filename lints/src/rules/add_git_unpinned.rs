@@ -1,0 +1,104 @@
+//! ## What it does
+//! Flags `ADD` of a Git repository that is not pinned to a commit: no `--checksum` and
+//! no full commit hash after `#`.
+//!
+//! ## Why is this bad?
+//! A branch or tag can be moved; the image then contains code nobody reviewed, and the
+//! build is not reproducible. CIS Docker Benchmark 4.12 asks for validated artifacts.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM alpine:3.20
+//! ADD https://github.com/moby/buildkit.git#v0.15.0 /src
+//! ```
+//!
+//! ## Use instead
+//! ```dockerfile
+//! FROM alpine:3.20
+//! ADD --checksum=0123456789abcdef0123456789abcdef01234567 https://github.com/moby/buildkit.git#v0.15.0 /src
+//! ```
+//!
+//! ## Fix safety
+//! No fix here: resolving the ref to a commit needs the network (a later "lock" fix).
+//!
+//! ## References
+//! CIS Docker Benchmark 4.12 (v1.4.0 and later), 4.9.
+
+use crate::config::Profile;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::helpers::{copy_operands, is_git_source};
+use crate::rules::{
+    Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
+};
+use crate::syntax::Keyword;
+
+/// Metadata of HF202.
+pub static META: RuleMeta = RuleMeta {
+    code: "HF202",
+    name: "add-git-unpinned",
+    summary: "ADD of a Git repository not pinned to a commit",
+    default_severity: Severity::Warning,
+    fix: FixAvailability::Never,
+    status: RuleStatus::Stable,
+    scope: Scope::Instruction,
+    profile: Profile::Cis,
+    sources: Sources {
+        cis: cis_all!["4.12", "4.9"],
+        ..Sources::NONE
+    },
+    doc: include_str!("add_git_unpinned.rs"),
+};
+
+/// HF202: unpinned ADD of Git.
+#[derive(Default)]
+pub struct AddGitUnpinned;
+
+fn pinned(source: &str) -> bool {
+    source.split_once('#').is_some_and(|(_, fragment)| {
+        let reference = fragment.split(':').next().unwrap_or("");
+        reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+impl Rule for AddGitUnpinned {
+    fn check(&mut self, _: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
+        let instruction = at.instruction;
+        if instruction.keyword != Keyword::Add || instruction.flag("checksum").is_some() {
+            return;
+        }
+        let Some((sources, _)) = copy_operands(instruction) else {
+            return;
+        };
+        for source in sources {
+            if is_git_source(&source.value) && !pinned(&source.value) {
+                out.push(META.diagnostic(
+                    source.span,
+                    "ADD of a Git repository without a pinned commit (--checksum or #<commit>)",
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_clean, assert_flags};
+
+    #[test]
+    fn git_refs() {
+        assert_flags(
+            "HF202",
+            "FROM a:1\nADD https://github.com/a/b.git#main /s\n",
+            1,
+        );
+        assert_flags("HF202", "FROM a:1\nADD git@github.com:a/b.git /s\n", 1);
+        assert_clean(
+            "HF202",
+            "FROM a:1\nADD https://github.com/a/b.git#0123456789abcdef0123456789abcdef01234567 /s\n",
+        );
+        assert_clean(
+            "HF202",
+            "FROM a:1\nADD --checksum=abc https://github.com/a/b.git /s\n",
+        );
+    }
+}

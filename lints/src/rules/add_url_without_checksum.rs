@@ -1,0 +1,92 @@
+//! ## What it does
+//! Flags `ADD <http(s) URL>` without `--checksum`.
+//!
+//! ## Why is this bad?
+//! The downloaded content is trusted blindly: a compromised server, a moved release or a
+//! man in the middle changes what goes into the image without changing the Dockerfile.
+//! `--checksum=sha256:…` makes BuildKit verify the bytes (CIS Docker Benchmark 4.9, 4.11,
+//! 4.12).
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM alpine:3.20
+//! ADD https://example.com/tool-1.2.tar.gz /tmp/
+//! ```
+//!
+//! ## Use instead
+//! ```dockerfile
+//! # syntax=docker/dockerfile:1.6
+//! FROM alpine:3.20
+//! ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool-1.2.tar.gz /tmp/
+//! ```
+//!
+//! ## Fix safety
+//! No fix here: the checksum needs a download at fix time (a later "lock" fix).
+//!
+//! ## References
+//! CIS Docker Benchmark 4.9, 4.11, 4.12.
+
+use crate::config::Profile;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::helpers::{copy_operands, is_git_source, is_url};
+use crate::rules::{
+    Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
+};
+use crate::syntax::Keyword;
+
+/// Metadata of HF201.
+pub static META: RuleMeta = RuleMeta {
+    code: "HF201",
+    name: "add-url-without-checksum",
+    summary: "ADD downloads a URL without --checksum",
+    default_severity: Severity::Error,
+    fix: FixAvailability::Never,
+    status: RuleStatus::Stable,
+    scope: Scope::Instruction,
+    profile: Profile::Cis,
+    sources: Sources {
+        cis: cis_all!["4.9", "4.11", "4.12"],
+        ..Sources::NONE
+    },
+    doc: include_str!("add_url_without_checksum.rs"),
+};
+
+/// HF201: ADD URL without checksum.
+#[derive(Default)]
+pub struct AddUrlWithoutChecksum;
+
+impl Rule for AddUrlWithoutChecksum {
+    fn check(&mut self, _: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
+        let instruction = at.instruction;
+        if instruction.keyword != Keyword::Add || instruction.flag("checksum").is_some() {
+            return;
+        }
+        let Some((sources, _)) = copy_operands(instruction) else {
+            return;
+        };
+        for source in sources {
+            if is_url(&source.value) && !is_git_source(&source.value) {
+                out.push(META.diagnostic(
+                    source.span,
+                    "ADD downloads a URL without --checksum; its content is not verified",
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{assert_clean, assert_flags};
+
+    #[test]
+    fn urls() {
+        assert_flags("HF201", "FROM a:1\nADD https://x/y.tgz /tmp/\n", 1);
+        assert_clean(
+            "HF201",
+            "FROM a:1\nADD --checksum=sha256:ab https://x/y /y\n",
+        );
+        assert_clean("HF201", "FROM a:1\nADD y.tgz /tmp/\n");
+        assert_clean("HF201", "FROM a:1\nCOPY https://x/y /y\n");
+    }
+}
