@@ -18,10 +18,15 @@ pub mod ops {
     pub use bollard_buildkit_proto::pb::*;
 }
 
-/// Gateway messages and gRPC stubs (`frontend/gateway/pb/gateway.proto`) plus API caps.
+/// Gateway messages and gRPC stubs (`frontend/gateway/pb/gateway.proto`, with
+/// `llb_bridge_client` / `llb_bridge_server`), plus the message types they embed: API caps,
+/// worker records, file stats and source policies.
 pub mod gateway {
+    pub use bollard_buildkit_proto::fsutil::types::Stat;
     pub use bollard_buildkit_proto::moby::buildkit::v1::apicaps::ApiCap;
     pub use bollard_buildkit_proto::moby::buildkit::v1::frontend::*;
+    pub use bollard_buildkit_proto::moby::buildkit::v1::sourcepolicy;
+    pub use bollard_buildkit_proto::moby::buildkit::v1::types::WorkerRecord;
 }
 
 /// `google.rpc.Status` and the `google.protobuf.Any` it carries in `details`.
@@ -56,5 +61,47 @@ pub mod rpc {
             status.message.clone(),
             status.encode_to_vec().into(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use prost::Message;
+
+    use super::*;
+
+    #[test]
+    fn gateway_names_resolve_and_status_keeps_typed_details() {
+        let _: Option<gateway::llb_bridge_client::LlbBridgeClient<tonic::transport::Channel>> =
+            None;
+        let pong = gateway::PongResponse {
+            workers: vec![gateway::WorkerRecord::default()],
+            ..gateway::PongResponse::default()
+        };
+        assert_eq!(pong.workers.len(), 1);
+
+        let status = rpc::Status {
+            code: 2,
+            message: "dockerfile parse error".into(),
+            details: vec![errdefs::source_any(
+                "Dockerfile",
+                b"FROM\n",
+                &[((1, 0), (1, 0))],
+            )],
+        };
+        let over_the_wire = rpc::status_to_tonic(&status);
+        assert_eq!(over_the_wire.code(), tonic::Code::Unknown);
+        assert_eq!(rpc::status_from_tonic(&over_the_wire), status);
+        assert_eq!(
+            rpc::Status::decode(over_the_wire.details()).unwrap(),
+            status
+        );
+
+        let plain = tonic::Status::not_found("no such file");
+        let converted = rpc::status_from_tonic(&plain);
+        assert_eq!(converted.code, tonic::Code::NotFound as i32);
+        assert!(converted.details.is_empty());
     }
 }
