@@ -24,8 +24,9 @@ pub use ast::{
 pub use dump::dump;
 pub use instruction::go_quote;
 pub use line_index::{LineCol, LineIndex};
-pub use parser::parse;
+pub use parser::{parse, parse_syntax_only};
 pub use tokens::{OverlapError, Token, TokenKind, tokens};
+pub use validate::validate;
 
 #[cfg(test)]
 mod tests;

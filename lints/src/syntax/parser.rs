@@ -9,9 +9,20 @@ use super::lines::{LogicalLine, PhysicalLine, physical_lines, trim_start_len};
 
 const BOM: &str = "\u{feff}";
 
-/// Parses a Dockerfile. Never fails and never panics: problems become diagnostics and
-/// parsing goes on with the next line.
+/// Parses a Dockerfile and runs BuildKit's instruction-level checks ([`super::validate`]).
+/// Never fails and never panics: problems become diagnostics and parsing goes on with the
+/// next line.
 pub fn parse(source: &str) -> Dockerfile {
+    let mut file = parse_syntax_only(source);
+    let checks = super::validate::validate(&file);
+    file.diagnostics.extend(checks);
+    file.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    file
+}
+
+/// Only BuildKit's parser stage (what its parser conformance cases test): no instruction-level
+/// checks such as unknown flags or a missing FROM.
+pub fn parse_syntax_only(source: &str) -> Dockerfile {
     Parser::new(source).run()
 }
 
