@@ -1,3 +1,4 @@
 //! Shared helpers for hardfile's integration tests.
 
 pub mod corpus;
+pub mod fake_gateway;
