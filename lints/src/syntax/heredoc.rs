@@ -7,8 +7,8 @@ pub(crate) struct Marker {
     pub fd: u32,
     pub expand: bool,
     pub chomp: bool,
-    pub marker_start: usize,
-    pub marker_end: usize,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// BuildKit splits the whole line into shell words (quotes and escapes kept raw, `\` as the
@@ -49,8 +49,8 @@ fn marker(word: &str, start: usize, end: usize) -> Option<Marker> {
         fd,
         expand: raw_quotes == cooked_quotes,
         chomp,
-        marker_start: start,
-        marker_end: end,
+        start,
+        end,
     })
 }
 

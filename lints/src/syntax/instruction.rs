@@ -1,5 +1,7 @@
 //! Turning one logical line into an [`Instruction`], exactly as BuildKit's line parsers do.
 
+use std::fmt::Write as _;
+
 use super::ast::{Args, Flag, Instruction, KeyValue, Keyword, Span, Word};
 use super::json::{JsonArray, parse_array};
 use super::lines::{LogicalLine, is_go_space, is_go_space_byte, is_re_whitespace};
@@ -337,10 +339,10 @@ fn parse_word_ranges(text: &str, escape: char) -> Vec<(String, usize, usize)> {
             }
         }
     }
-    if let Some(ws) = word_start {
-        if blank_ok || !current.is_empty() {
-            words.push((current, ws, text.len()));
-        }
+    if let Some(ws) = word_start
+        && (blank_ok || !current.is_empty())
+    {
+        words.push((current, ws, text.len()));
     }
     words
 }
@@ -467,11 +469,15 @@ pub fn go_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c if is_go_printable(c) => out.push(c),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
         }
     }
     out.push('"');

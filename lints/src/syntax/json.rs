@@ -263,11 +263,11 @@ impl Parser<'_> {
                 && self.bytes.get(self.pos + 1) == Some(&b'u')
             {
                 self.pos += 2;
-                if let Some(second) = self.hex4() {
-                    if (0xDC00..0xE000).contains(&second) {
-                        let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                        return char::from_u32(code).unwrap_or('\u{FFFD}');
-                    }
+                if let Some(second) = self.hex4()
+                    && (0xDC00..0xE000).contains(&second)
+                {
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    return char::from_u32(code).unwrap_or('\u{FFFD}');
                 }
             }
             self.pos = save;
@@ -299,7 +299,7 @@ mod tests {
         assert_eq!(parse_array("['a']"), JsonArray::NotJson);
         assert_eq!(parse_array(r#"["a""#), JsonArray::NotJson);
         assert_eq!(parse_array(r#"["a"] x"#), JsonArray::NotJson);
-        assert_eq!(parse_array(r#"[01]"#), JsonArray::NotJson);
+        assert_eq!(parse_array("[01]"), JsonArray::NotJson);
         assert_eq!(parse_array("[\"a\tb\"]"), JsonArray::NotJson);
     }
 

@@ -346,10 +346,7 @@ impl<'a> Parser<'a> {
                 last_end = line.content_end;
             }
             if terminator.is_none() {
-                self.error(
-                    "unterminated heredoc",
-                    logical.span(found.marker_start, found.marker_end),
-                );
+                self.error("unterminated heredoc", logical.span(found.start, found.end));
             }
             target.heredocs.push(Heredoc {
                 name: found.name,
@@ -357,7 +354,7 @@ impl<'a> Parser<'a> {
                 expand: found.expand,
                 chomp: found.chomp,
                 content,
-                marker: logical.span(found.marker_start, found.marker_end),
+                marker: logical.span(found.start, found.end),
                 body: Span::new(body_start, body_end.max(body_start)),
                 terminator,
             });

@@ -2,6 +2,8 @@
 //! unknown instructions and flags, argument counts, stage names, HEALTHCHECK shape. Messages
 //! are BuildKit's, so users see the same words whether they lint or build.
 
+use std::fmt::Write as _;
+
 use super::ast::{Args, Dockerfile, Instruction, Keyword, Span, SyntaxError, SyntaxSeverity};
 
 /// How a flag takes its value.
@@ -180,7 +182,7 @@ fn validate_instruction(
     if instruction.keyword == Keyword::Unknown {
         let mut message = format!("unknown instruction: {}", instruction.keyword_text);
         if let Some(close) = suggestion(&instruction.keyword_text) {
-            message.push_str(&format!(" (did you mean {}?)", close.to_ascii_lowercase()));
+            let _ = write!(message, " (did you mean {}?)", close.to_ascii_lowercase());
         }
         push(errors, message, at);
         return;
@@ -201,38 +203,35 @@ fn validate_instruction(
                     span,
                 );
             }
-            if let Args::Pairs(pairs) = &instruction.args {
-                if pairs.iter().any(|p| p.key.value.is_empty()) {
-                    push(errors, format!("{name} names can not be blank"), span);
-                }
+            if let Args::Pairs(pairs) = &instruction.args
+                && pairs.iter().any(|p| p.key.value.is_empty())
+            {
+                push(errors, format!("{name} names can not be blank"), span);
             }
-            if instruction.keyword == Keyword::Volume {
-                if let Args::Exec { items, .. } | Args::Words(items) = &instruction.args {
-                    if items.iter().any(|w| w.value.trim().is_empty()) {
-                        push(errors, "VOLUME specified can not be an empty string", span);
-                    }
-                }
-            }
-        }
-        Keyword::Maintainer | Keyword::Workdir | Keyword::User | Keyword::Stopsignal => {
-            if count != 1 {
-                push(
-                    errors,
-                    format!("{name} requires exactly one argument"),
-                    span,
-                );
+            if instruction.keyword == Keyword::Volume
+                && let Args::Exec { items, .. } | Args::Words(items) = &instruction.args
+                && items.iter().any(|w| w.value.trim().is_empty())
+            {
+                push(errors, "VOLUME specified can not be an empty string", span);
             }
         }
-        Keyword::Add | Keyword::Copy => {
-            if count < 2 {
-                push(
-                    errors,
-                    format!(
-                        "{name} requires at least two arguments, but only one was provided. Destination could not be determined"
-                    ),
-                    span,
-                );
-            }
+        Keyword::Maintainer | Keyword::Workdir | Keyword::User | Keyword::Stopsignal
+            if count != 1 =>
+        {
+            push(
+                errors,
+                format!("{name} requires exactly one argument"),
+                span,
+            );
+        }
+        Keyword::Add | Keyword::Copy if count < 2 => {
+            push(
+                errors,
+                format!(
+                    "{name} requires at least two arguments, but only one was provided. Destination could not be determined"
+                ),
+                span,
+            );
         }
         Keyword::From => validate_from(instruction, errors),
         Keyword::Shell => match &instruction.args {
