@@ -210,6 +210,9 @@ fn glob_at(pattern: &[char], path: &[char]) -> bool {
         '*' if rest.first() == Some(&'*') => {
             let rest = &rest[1..];
             let rest = rest.strip_prefix(&['/']).unwrap_or(rest);
+            if rest.is_empty() {
+                return true;
+            }
             (0..=path.len()).any(|i| (i == 0 || path[i - 1] == '/') && glob_at(rest, &path[i..]))
         }
         '*' => {

@@ -99,8 +99,16 @@ impl Suppressions {
                 config,
             ));
         }
-        for comment in &file.comments {
+        for (i, comment) in file.comments.iter().enumerate() {
             if let Some(mut s) = parse_comment(&comment.text, comment.span, config) {
+                if s.reason.is_none()
+                    && let Some(above) = i.checked_sub(1).and_then(|j| file.comments.get(j))
+                    && directly_above(&file.source, above.span, comment.span)
+                    && parse_comment(&above.text, above.span, config).is_none()
+                    && !above.text.is_empty()
+                {
+                    s.reason = Some(above.text.clone());
+                }
                 if s.scope.is_some() {
                     s.scope = file
                         .instructions
@@ -167,6 +175,14 @@ impl Suppressions {
         setting.error
             && rules::by_code(diagnostic.code).is_some_and(|m| !m.sources.buildkit.is_empty())
     }
+}
+
+/// Whether `above` is the comment on the line right before `below`.
+fn directly_above(source: &str, above: Span, below: Span) -> bool {
+    source.get(above.end..below.start).is_some_and(|between| {
+        let between = between.trim_start_matches('\r');
+        between.starts_with('\n') && between[1..].trim_matches([' ', '\t']).is_empty()
+    })
 }
 
 /// Splits `codes -- reason` / `codes // reason` / `codes # reason`.

@@ -401,11 +401,26 @@ register! {
     non_numeric_user::NonNumericUser,
     add_url_without_checksum::AddUrlWithoutChecksum,
     add_git_unpinned::AddGitUnpinned,
+    latest_tag::LatestTag,
+    unpinned_digest::UnpinnedDigest,
+    untrusted_registry::UntrustedRegistry,
+    secret_env::SecretEnv,
+    secret_arg::SecretArg,
+    literal_credential::LiteralCredential,
+    credential_file::CredentialFile,
     add_local_file::AddLocalFile,
+    copy_whole_filesystem::CopyWholeFilesystem,
+    system_path::SystemPath,
+    ssh_exposed::SshExposed,
+    privileged_port::PrivilegedPort,
+    insecure_run::InsecureRun,
+    shell_form_command::ShellFormCommand,
     missing_healthcheck::MissingHealthcheck,
     healthcheck_none::HealthcheckNone,
     multiple_instructions::MultipleInstructions,
+    missing_labels::MissingLabels,
     maintainer_deprecated::MaintainerDeprecated,
+    unjustified_suppression::UnjustifiedSuppression,
 }
 
 /// Every rule with its constructor, sorted by code.
@@ -563,6 +578,7 @@ pub fn quote(value: &str, escape: char) -> String {
 }
 
 pub mod helpers;
+pub mod secrets;
 
 #[cfg(test)]
 #[allow(dead_code)]
