@@ -265,6 +265,7 @@ pub struct Context<'a> {
     /// The build context, when the caller can read it.
     pub build_context: Option<&'a dyn BuildContext>,
     exported: Vec<usize>,
+    run_scripts: OnceLock<run_scripts::Cache>,
 }
 
 impl<'a> Context<'a> {
@@ -281,6 +282,7 @@ impl<'a> Context<'a> {
             config,
             build_context,
             exported: model.exported_stages(),
+            run_scripts: OnceLock::new(),
         }
     }
 
@@ -578,6 +580,7 @@ pub fn quote(value: &str, escape: char) -> String {
 }
 
 pub mod helpers;
+pub mod run_scripts;
 pub mod secrets;
 
 #[cfg(test)]
