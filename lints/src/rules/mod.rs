@@ -265,7 +265,6 @@ pub struct Context<'a> {
     /// The build context, when the caller can read it.
     pub build_context: Option<&'a dyn BuildContext>,
     exported: Vec<usize>,
-    run_scripts: OnceLock<run_scripts::Cache>,
 }
 
 impl<'a> Context<'a> {
@@ -282,7 +281,6 @@ impl<'a> Context<'a> {
             config,
             build_context,
             exported: model.exported_stages(),
-            run_scripts: OnceLock::new(),
         }
     }
 
@@ -423,6 +421,16 @@ register! {
     missing_labels::MissingLabels,
     maintainer_deprecated::MaintainerDeprecated,
     unjustified_suppression::UnjustifiedSuppression,
+    stage_name_casing::StageNameCasing,
+    from_as_casing::FromAsCasing,
+    duplicate_stage_name::DuplicateStageName,
+    consistent_instruction_casing::ConsistentInstructionCasing,
+    workdir_relative_path::WorkdirRelativePath,
+    reserved_stage_name::ReservedStageName,
+    legacy_key_value_format::LegacyKeyValueFormat,
+    from_arg_checks::FromArgChecks,
+    no_empty_continuation::NoEmptyContinuation,
+    redundant_target_platform::RedundantTargetPlatform,
 }
 
 /// Every rule with its constructor, sorted by code.
@@ -580,7 +588,6 @@ pub fn quote(value: &str, escape: char) -> String {
 }
 
 pub mod helpers;
-pub mod run_scripts;
 pub mod secrets;
 
 #[cfg(test)]
