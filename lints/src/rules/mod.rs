@@ -399,6 +399,7 @@ register! {
     root_user::RootUser,
     missing_user::MissingUser,
     non_numeric_user::NonNumericUser,
+    sudo::Sudo,
     add_url_without_checksum::AddUrlWithoutChecksum,
     add_git_unpinned::AddGitUnpinned,
     latest_tag::LatestTag,
