@@ -356,7 +356,20 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// Expands with the stage scope of `state`, building that scope only when needed.
+    fn expand_in(&mut self, text: &str, state: &InstructionState, span: Span) -> String {
+        if !text.contains(['$', '\'', '"', self.lexer.escape]) {
+            return text.to_string();
+        }
+        let env = state.expansion_env();
+        self.expand_with(text, &env, span)
+    }
+
     fn expand_with(&mut self, text: &str, env: &[(String, String)], span: Span) -> String {
+        // Nothing to unquote or expand: BuildKit returns the word unchanged.
+        if !text.contains(['$', '\'', '"', self.lexer.escape]) {
+            return text.to_string();
+        }
         match self.lexer.process_word(text, &env) {
             Ok(value) => value,
             Err(err) => {
@@ -541,8 +554,7 @@ impl<'a> Builder<'a> {
                     let value = if let Some(v) = self.build_args.get(name) {
                         Some(v.clone())
                     } else if let Some(d) = default {
-                        let env = state.expansion_env();
-                        Some(self.expand_with(d, &env, word.span))
+                        Some(self.expand_in(d, state, word.span))
                     } else {
                         self.model
                             .global_args
@@ -567,21 +579,18 @@ impl<'a> Builder<'a> {
             }
             (Keyword::Env, Args::Pairs(pairs)) => {
                 for pair in pairs {
-                    let env = state.expansion_env();
-                    let key = self.expand_with(&pair.key.value, &env, pair.key.span);
-                    let value = self.expand_with(&pair.value.value, &env, pair.value.span);
+                    let key = self.expand_in(&pair.key.value, state, pair.key.span);
+                    let value = self.expand_in(&pair.value.value, state, pair.value.span);
                     state.env.retain(|(k, _)| *k != key);
                     state.env.push((key, value));
                 }
             }
             (Keyword::User, Args::Rest(word)) => {
-                let env = state.expansion_env();
-                state.user = Some(self.expand_with(&word.value, &env, word.span));
+                state.user = Some(self.expand_in(&word.value, state, word.span));
                 state.user_at = Some(index);
             }
             (Keyword::Workdir, Args::Rest(word)) => {
-                let env = state.expansion_env();
-                let dir = self.expand_with(&word.value, &env, word.span);
+                let dir = self.expand_in(&word.value, state, word.span);
                 state.workdir = resolve_workdir(&state.workdir, &dir);
             }
             (Keyword::Shell, Args::Exec { items, .. }) => {
@@ -589,17 +598,15 @@ impl<'a> Builder<'a> {
             }
             (Keyword::Copy | Keyword::Add, _) => {
                 if let Some(flag) = instruction.flag("from") {
-                    let env = state.expansion_env();
                     let value =
-                        self.expand_with(flag.value.as_deref().unwrap_or(""), &env, flag.span);
+                        self.expand_in(flag.value.as_deref().unwrap_or(""), state, flag.span);
                     self.stage_ref(stage, index, &value, flag.span, ImageUseKind::CopyFrom);
                 }
             }
             (Keyword::Run, _) => {
                 for flag in instruction.flags_named("mount") {
-                    let env = state.expansion_env();
                     let value =
-                        self.expand_with(flag.value.as_deref().unwrap_or(""), &env, flag.span);
+                        self.expand_in(flag.value.as_deref().unwrap_or(""), state, flag.span);
                     if let Some(from) = mount_option(&value, "from") {
                         let from = from.to_string();
                         self.stage_ref(stage, index, &from, flag.span, ImageUseKind::MountFrom);
