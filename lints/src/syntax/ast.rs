@@ -224,7 +224,7 @@ pub struct KeyValue {
 
 /// The arguments of an instruction, shaped as BuildKit's parser shapes them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "form", rename_all = "snake_case")]
+#[serde(tag = "form", content = "value", rename_all = "snake_case")]
 pub enum Args {
     /// Nothing after the keyword (and flags).
     Empty,

@@ -209,3 +209,15 @@ fn one_instruction_helpers() {
     assert!(ins.is_exec_form());
     assert_eq!(ins.flags[0].name, "interval");
 }
+
+#[test]
+fn tree_serializes_to_json() {
+    let file = parse(
+        "FROM a AS b\nENV K=v\nRUN <<EOF\nx\nEOF\nCMD [\"a\"]\nHEALTHCHECK CMD true\nONBUILD RUN y\n",
+    );
+    let json = serde_json::to_value(&file).expect("serializable");
+    assert_eq!(json["instructions"][0]["args"]["form"], "words");
+    assert_eq!(json["instructions"][0]["args"]["value"][2]["value"], "b");
+    assert_eq!(json["instructions"][3]["args"]["form"], "exec");
+    assert_eq!(json["instructions"][5]["args"]["value"]["keyword"], "RUN");
+}
