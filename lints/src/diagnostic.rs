@@ -4,6 +4,16 @@ use serde::Serialize;
 
 use crate::syntax::Span;
 
+/// Where rule documentation lives: rule `HF101` is documented at `{RULE_DOCS_URL}HF101`.
+/// Every surface that links to a rule (SARIF `helpUri`, the language server's
+/// `codeDescription`, `hardfile explain`) uses this one address.
+pub const RULE_DOCS_URL: &str = "https://hardfile.dev/rules/";
+
+/// The documentation address of rule `code` (syntax errors included: `HF000`).
+pub fn rule_docs_url(code: &str) -> String {
+    format!("{RULE_DOCS_URL}{code}")
+}
+
 /// How serious a finding is. Ordered from least to most serious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
