@@ -105,14 +105,14 @@ fn annotate(value: &mut Value, source: &str, index: &LineIndex) {
                     key.as_str(),
                     "span" | "keyword_span" | "value_span" | "marker" | "body" | "terminator"
                 );
-                if is_span {
-                    if let (Some(start), Some(end)) = (
+                if is_span
+                    && let (Some(start), Some(end)) = (
                         child.get("start").and_then(Value::as_u64),
                         child.get("end").and_then(Value::as_u64),
-                    ) {
-                        *child = span_json(Span::new(start as usize, end as usize), source, index);
-                        continue;
-                    }
+                    )
+                {
+                    *child = span_json(Span::new(start as usize, end as usize), source, index);
+                    continue;
                 }
                 annotate(child, source, index);
             }
