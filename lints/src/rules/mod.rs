@@ -432,6 +432,13 @@ register! {
     from_arg_checks::FromArgChecks,
     no_empty_continuation::NoEmptyContinuation,
     redundant_target_platform::RedundantTargetPlatform,
+    lone_package_update::LonePackageUpdate,
+    install_recommends::InstallRecommends,
+    apt_lists_left::AptListsLeft,
+    apk_cache_left::ApkCacheLeft,
+    pip_cache_left::PipCacheLeft,
+    rpm_cache_left::RpmCacheLeft,
+    distro_upgrade::DistroUpgrade,
 }
 
 /// Every rule with its constructor, sorted by code.
@@ -589,6 +596,7 @@ pub fn quote(value: &str, escape: char) -> String {
 }
 
 pub mod helpers;
+pub mod packages;
 pub mod secrets;
 
 #[cfg(test)]
