@@ -114,6 +114,7 @@ impl Text {
 /// A fix as carried in [`Diagnostic::data`]: ready-made LSP edits for the version that was
 /// linted, so code actions need not lint again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FixData {
     /// The fix's message ("Replace MAINTAINER with an authors label").
     pub title: String,
@@ -125,6 +126,7 @@ pub struct FixData {
 
 /// What the server stores in [`Diagnostic::data`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DiagnosticData {
     /// The document version the edits apply to (`None` when the client sent none).
     #[serde(default, skip_serializing_if = "Option::is_none")]

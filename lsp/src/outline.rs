@@ -192,5 +192,8 @@ pub fn folding_ranges(file: &Dockerfile, text: &Text) -> Vec<FoldingRange> {
     if let Some((start, end)) = run {
         push(start, end, Some(FoldingRangeKind::Comment));
     }
+    // A one-heredoc instruction folds exactly like its heredoc: keep one.
+    out.sort_by_key(|r| (r.start_line, std::cmp::Reverse(r.end_line)));
+    out.dedup_by_key(|r| (r.start_line, r.end_line));
     out
 }
