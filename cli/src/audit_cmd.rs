@@ -66,7 +66,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
                 Status::Fail => {
                     tally.fail += 1;
                     tally.failing_files.push(file.input.display.clone());
-                    for finding in &verdict.findings {
+                    let failing = verdict
+                        .findings
+                        .iter()
+                        .filter(|f| f.severity >= hardfile_lints::diagnostic::Severity::Warning);
+                    for finding in failing {
                         *tally.failing_rules.entry(finding.code).or_default() += 1;
                     }
                 }
@@ -126,15 +130,16 @@ fn table(tallies: &[Tally], files: usize, version: &str) -> String {
         out,
         "CIS Docker Benchmark v{version}, {files} Dockerfile(s)\n"
     );
+    let width = ITEMS.iter().map(|i| i.title.len()).max().unwrap_or(0);
     let _ = writeln!(
         out,
-        "{:<5}  {:<66}  {:>4}  {:>6}  {:>4}  {:>6}  {:>3}  TOP RULES",
+        "{:<5}  {:<width$}  {:>4}  {:>6}  {:>4}  {:>6}  {:>3}  TOP RULES",
         "ITEM", "RECOMMENDATION", "FAIL", "WAIVED", "PASS", "MANUAL", "N/A"
     );
     for (item, t) in ITEMS.iter().zip(tallies) {
         let _ = writeln!(
             out,
-            "{:<5}  {:<66}  {:>4}  {:>6}  {:>4}  {:>6}  {:>3}  {}",
+            "{:<5}  {:<width$}  {:>4}  {:>6}  {:>4}  {:>6}  {:>3}  {}",
             item.id,
             item.title,
             t.fail,

@@ -2,9 +2,11 @@
 //! the data behind `hardfile report` and `hardfile audit`.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use hardfile_lints::check::Report;
 use hardfile_lints::config::Config;
+use hardfile_lints::diagnostic::Severity;
 use hardfile_lints::rules::{self, RuleMeta};
 use serde::Serialize;
 
@@ -179,11 +181,13 @@ pub struct Waiver {
     pub reason: Option<String>,
 }
 
-/// A finding that decided a failure.
+/// A finding of a rule mapped to an item.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     /// Rule code.
     pub code: &'static str,
+    /// Effective severity; `info` findings are advice and do not fail the item.
+    pub severity: Severity,
     /// 1-based line.
     pub line: usize,
     /// The message.
@@ -199,7 +203,7 @@ pub struct ItemVerdict {
     pub status: Status,
     /// The rules mapped to the item in the benchmark version.
     pub rules: Vec<RuleVerdict>,
-    /// Findings that failed it.
+    /// Findings of its rules (those at warning or error failed it).
     pub findings: Vec<Finding>,
     /// Suppressions that waived it.
     pub waivers: Vec<Waiver>,
@@ -238,6 +242,7 @@ pub fn judge(
                 .filter(|d| codes.contains(d.code))
                 .map(|d| Finding {
                     code: d.code,
+                    severity: d.severity,
                     line: line_of(d.span.start),
                     message: d.message.clone(),
                 })
@@ -263,8 +268,13 @@ pub fn judge(
                 })
                 .collect();
             let ran = rules.iter().filter(|r| r.enabled).count();
-            let (status, note) = if !findings.is_empty() {
-                (Status::Fail, format!("{} finding(s)", findings.len()))
+            let failing = findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Warning)
+                .count();
+            let advice = findings.len() - failing;
+            let (status, mut note) = if failing > 0 {
+                (Status::Fail, format!("{failing} finding(s)"))
             } else if !waivers.is_empty() {
                 (
                     Status::Waived,
@@ -288,6 +298,9 @@ pub fn judge(
             } else {
                 (Status::Pass, format!("{ran} rule(s) passed"))
             };
+            if advice > 0 {
+                let _ = write!(note, "; {advice} info finding(s)");
+            }
             ItemVerdict {
                 item: *item,
                 status,

@@ -47,6 +47,8 @@ enum Command {
     Audit(audit_cmd::AuditArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse_cmd::ParseArgs),
+    /// Language server on stdin/stdout, for editors (see docs/editors.md).
+    Lsp,
 }
 
 /// Exit code: findings at or above the threshold, or changes with `fix --check`.
@@ -71,6 +73,9 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd::run(&args),
         Command::Audit(args) => audit_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Lsp => hardfile_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

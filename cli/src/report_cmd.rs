@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use hardfile_lints::diagnostic::Severity;
 use serde_json::json;
 
 use crate::cis::{ItemVerdict, Status, judge};
@@ -175,7 +176,12 @@ fn markdown(checked: &Checked, verdicts: &[ItemVerdict]) -> String {
         for v in details {
             let _ = writeln!(out, "### {} {}\n", v.item.id, v.item.title);
             for f in &v.findings {
-                let _ = writeln!(out, "- fail: {} line {}: {}", f.code, f.line, f.message);
+                let kind = if f.severity >= Severity::Warning {
+                    "fail"
+                } else {
+                    "info"
+                };
+                let _ = writeln!(out, "- {kind}: {} line {}: {}", f.code, f.line, f.message);
             }
             for w in &v.waivers {
                 let reason = w.reason.as_deref().unwrap_or("(no reason given)");

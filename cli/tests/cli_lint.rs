@@ -102,12 +102,7 @@ fn json_has_the_documented_fields() {
             .expect("text")
             .contains("USER 65532:65532")
     );
-    assert!(
-        root["url"]
-            .as_str()
-            .expect("url")
-            .ends_with("/rules/HF101")
-    );
+    assert!(root["url"].as_str().expect("url").ends_with("/rules/HF101"));
     assert!(doc["summary"]["errors"].as_u64().expect("count") >= 1);
 }
 
