@@ -439,6 +439,11 @@ register! {
     pip_cache_left::PipCacheLeft,
     rpm_cache_left::RpmCacheLeft,
     distro_upgrade::DistroUpgrade,
+    remote_script_execution::RemoteScriptExecution,
+    unverified_download::UnverifiedDownload,
+    tls_verification_disabled::TlsVerificationDisabled,
+    package_signature_disabled::PackageSignatureDisabled,
+    plain_http_source::PlainHttpSource,
 }
 
 /// Every rule with its constructor, sorted by code.
