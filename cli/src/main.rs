@@ -11,9 +11,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit_cmd;
+mod build_cmd;
 mod cis;
 mod explain_cmd;
 mod fix_cmd;
+mod frontend_cmd;
+mod image_cmd;
 mod inputs;
 mod lint_cmd;
 mod markdown;
@@ -49,6 +52,13 @@ enum Command {
     Parse(parse_cmd::ParseArgs),
     /// Language server on stdin/stdout, for editors (see docs/editors.md).
     Lsp,
+    /// Write the frontend image (FROM scratch + this static binary) as a `docker load` tarball.
+    Image(image_cmd::ImageArgs),
+    /// `docker buildx build` through hardfile's frontend (loads the frontend image when missing).
+    Build(build_cmd::BuildArgs),
+    /// BuildKit frontend entrypoint (gateway on stdin/stdout); run by BuildKit, not by hand.
+    #[command(hide = true)]
+    Frontend(frontend_cmd::FrontendArgs),
 }
 
 /// Exit code: findings at or above the threshold, or changes with `fix --check`.
@@ -76,6 +86,9 @@ fn main() -> ExitCode {
         Command::Lsp => hardfile_lsp::run_stdio()
             .map(|()| ExitCode::SUCCESS)
             .map_err(anyhow::Error::from),
+        Command::Image(args) => image_cmd::run(&args),
+        Command::Build(args) => build_cmd::run(&args),
+        Command::Frontend(args) => frontend_cmd::run(&args),
     };
     match result {
         Ok(code) => code,
