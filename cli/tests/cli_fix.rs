@@ -168,3 +168,14 @@ fn read_only_directory_leaves_the_original() {
     }
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+#[test]
+fn context_flag_points_at_the_build_context() {
+    let dir = project(&[("docker/Dockerfile", ADD_FILE), ("app.txt", "hello\n")]);
+    // Without the context, the source is unknown: the safe fix is not applied.
+    run(dir.path(), &["fix", "docker/Dockerfile"]);
+    assert_eq!(read(&dir, "docker/Dockerfile"), ADD_FILE);
+    let out = run(dir.path(), &["fix", "--context", ".", "docker/Dockerfile"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(read(&dir, "docker/Dockerfile").contains("COPY app.txt"));
+}

@@ -339,3 +339,41 @@ fn never_panics_on_odd_input() {
         }
     }
 }
+
+#[test]
+fn base_config_tells_what_the_base_image_runs_as() {
+    let dir = project(&[
+        (
+            "Dockerfile",
+            "FROM alpine:3.20\nCOPY app /app\n",
+        ),
+        ("image.json", r#"[{"Config":{"User":"65532"}}]"#),
+    ]);
+    let codes = |args: &[&str]| {
+        let out = run(
+            dir.path(),
+            &[
+                &["lint", "--format", "json", "--select", "cis:4.1"][..],
+                args,
+            ]
+            .concat(),
+        );
+        json(&out)["files"][0]["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        codes(&[]).contains(&"HF102".to_string()),
+        "unknown base user is reported"
+    );
+    assert!(codes(&["--base-config", "user=nonroot"]).is_empty());
+    assert!(codes(&["--base-config", "image.json"]).is_empty());
+    assert!(codes(&["--base-config", "user=root"]).contains(&"HF101".to_string()));
+    assert_eq!(
+        run(dir.path(), &["lint", "--base-config", "missing.json"]).code,
+        2
+    );
+}
