@@ -11,6 +11,8 @@
 
 pub mod bridge;
 pub mod caps;
+pub mod convert;
+pub mod dockerfile_frontend;
 pub mod dockerfile_source;
 pub mod errors;
 pub mod image;
@@ -61,9 +63,9 @@ pub enum Outcome {
 }
 
 /// The process entry point: the gateway on stdin/stdout, options from the environment, and the
-/// default frontend.
+/// Dockerfile frontend ([`dockerfile_frontend::DockerfileFrontend`]).
 pub async fn run_stdio() -> Result<Outcome, RunError> {
-    run_stdio_with(&LoadOnlyFrontend).await
+    run_stdio_with(&dockerfile_frontend::DockerfileFrontend).await
 }
 
 /// Like [`run_stdio`] with another frontend.
