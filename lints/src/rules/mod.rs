@@ -444,6 +444,11 @@ register! {
     tls_verification_disabled::TlsVerificationDisabled,
     package_signature_disabled::PackageSignatureDisabled,
     plain_http_source::PlainHttpSource,
+    image_build_tools::ImageBuildTools,
+    credential_in_run::CredentialInRun,
+    setuid_added::SetuidAdded,
+    world_writable::WorldWritable,
+    file_capability::FileCapability,
 }
 
 /// Every rule with its constructor, sorted by code.
@@ -601,6 +606,7 @@ pub fn quote(value: &str, escape: char) -> String {
 }
 
 pub mod helpers;
+pub mod file_modes;
 pub mod packages;
 pub mod secrets;
 
