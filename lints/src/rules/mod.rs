@@ -265,6 +265,7 @@ pub struct Context<'a> {
     /// The build context, when the caller can read it.
     pub build_context: Option<&'a dyn BuildContext>,
     exported: Vec<usize>,
+    run_scripts: OnceLock<run_scripts::Cache>,
 }
 
 impl<'a> Context<'a> {
@@ -281,6 +282,7 @@ impl<'a> Context<'a> {
             config,
             build_context,
             exported: model.exported_stages(),
+            run_scripts: OnceLock::new(),
         }
     }
 
@@ -422,16 +424,6 @@ register! {
     missing_labels::MissingLabels,
     maintainer_deprecated::MaintainerDeprecated,
     unjustified_suppression::UnjustifiedSuppression,
-    stage_name_casing::StageNameCasing,
-    from_as_casing::FromAsCasing,
-    duplicate_stage_name::DuplicateStageName,
-    consistent_instruction_casing::ConsistentInstructionCasing,
-    workdir_relative_path::WorkdirRelativePath,
-    reserved_stage_name::ReservedStageName,
-    legacy_key_value_format::LegacyKeyValueFormat,
-    from_arg_checks::FromArgChecks,
-    no_empty_continuation::NoEmptyContinuation,
-    redundant_target_platform::RedundantTargetPlatform,
     lone_package_update::LonePackageUpdate,
     install_recommends::InstallRecommends,
     apt_lists_left::AptListsLeft,
@@ -449,6 +441,16 @@ register! {
     setuid_added::SetuidAdded,
     world_writable::WorldWritable,
     file_capability::FileCapability,
+    stage_name_casing::StageNameCasing,
+    from_as_casing::FromAsCasing,
+    duplicate_stage_name::DuplicateStageName,
+    consistent_instruction_casing::ConsistentInstructionCasing,
+    workdir_relative_path::WorkdirRelativePath,
+    reserved_stage_name::ReservedStageName,
+    legacy_key_value_format::LegacyKeyValueFormat,
+    from_arg_checks::FromArgChecks,
+    no_empty_continuation::NoEmptyContinuation,
+    redundant_target_platform::RedundantTargetPlatform,
 }
 
 /// Every rule with its constructor, sorted by code.
@@ -605,9 +607,10 @@ pub fn quote(value: &str, escape: char) -> String {
     out
 }
 
-pub mod helpers;
 pub mod file_modes;
+pub mod helpers;
 pub mod packages;
+pub mod run_scripts;
 pub mod secrets;
 
 #[cfg(test)]
