@@ -451,6 +451,11 @@ register! {
     from_arg_checks::FromArgChecks,
     no_empty_continuation::NoEmptyContinuation,
     redundant_target_platform::RedundantTargetPlatform,
+    missing_pipefail::MissingPipefail,
+    cd_in_run::CdInRun,
+    apt_instead_of_apt_get::AptInsteadOfAptGet,
+    missing_assume_yes::MissingAssumeYes,
+    useradd_log_init::UseraddLogInit,
 }
 
 /// Every rule with its constructor, sorted by code.
