@@ -35,7 +35,7 @@
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::run_scripts::{has_secret_mount, run_scripts};
-use crate::rules::secrets::{has_url_credentials, is_secret_name};
+use crate::rules::secrets::{has_url_credentials, is_placeholder, is_secret_name};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -79,8 +79,15 @@ fn credential_use(command: &Command) -> Option<&'static str> {
     let name = command.name().unwrap_or_default();
     let args = &command.args;
     let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
-    if texts.iter().any(|t| {
-        let lower = t.to_ascii_lowercase();
+    if args.iter().enumerate().any(|(i, w)| {
+        let lower = w.text.to_ascii_lowercase();
+        // `--password $(head -c32 /dev/urandom | base64)`: made up during the build.
+        let generated = args
+            .get(i + 1)
+            .is_some_and(|v| v.raw.starts_with("$(") || v.raw.starts_with("\"$("));
+        if generated && !lower.contains('=') {
+            return false;
+        }
         (lower == "--password"
             || lower.starts_with("--password=")
             || lower == "--http-password"
@@ -134,12 +141,21 @@ fn credential_use(command: &Command) -> Option<&'static str> {
         && command
             .assignments
             .iter()
-            .any(|a| is_secret_name(&a.name) && !a.value.text.is_empty())
+            .any(|a| is_secret_name(&a.name) && !is_dummy(&a.value.text))
         && !command.is("export")
     {
         return Some("a secret-like variable is set on the command line");
     }
     None
+}
+
+/// Values that are obviously not secrets (`fake`, `dummy`, empty, `true`).
+fn is_dummy(value: &str) -> bool {
+    is_placeholder(value)
+        || matches!(
+            value.to_ascii_lowercase().as_str(),
+            "fake" | "dummy" | "test" | "example" | "placeholder" | "unused" | "none"
+        )
 }
 
 /// `https://user:$TOKEN@host`: the value is expanded into the command the step records.
@@ -192,6 +208,7 @@ mod tests {
             "RUN aws configure set aws_secret_access_key $KEY",
             "RUN AWS_SECRET_ACCESS_KEY=abc aws s3 cp s3://b/x /x",
             "RUN wget --password=s3cr3t https://x/y",
+            "RUN useradd --password \"$PASSWORD\" app",
         ] {
             assert_flags("HF410", &format!("FROM a:1\n{source}\n"), 1);
         }
@@ -214,6 +231,10 @@ mod tests {
         assert_clean(
             "HF410",
             "FROM a:1\nRUN git clone https://github.com/x/y.git\n",
+        );
+        assert_clean(
+            "HF410",
+            "FROM a:1\nRUN useradd --password $(head -c32 /dev/urandom | base64) u && API_KEY=fake app version\n",
         );
     }
 

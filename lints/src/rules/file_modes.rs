@@ -115,9 +115,19 @@ pub fn mode_words(command: &Command) -> Vec<&Word> {
     }
 }
 
-/// Whether `chmod` runs recursively or on what `find -type d` found (setgid on
-/// directories only makes new files inherit the group).
+/// Whether the mode is for directories: `mkdir -m`, `install -d -m`, `chmod -R`, or
+/// `chmod` on what `find -type d` found (setgid on directories only makes new files
+/// inherit the group).
 pub fn on_directories(command: &Command, finder: Option<&Command>) -> bool {
+    if command.is("mkdir")
+        || (command.is("install")
+            && command
+                .args
+                .iter()
+                .any(|w| w.text == "-d" || w.text == "--directory"))
+    {
+        return true;
+    }
     command.is("chmod")
         && (command
             .args

@@ -195,6 +195,10 @@ mod tests {
         );
         assert_clean("HF301", "FROM a:1\nRUN apk update && apk upgrade\n");
         assert_clean("HF301", "FROM a:1\nRUN echo update\n");
+        assert_clean(
+            "HF301",
+            "FROM a:1\nRUN apt-get update && xx-apt-get install -y gcc\n",
+        );
     }
 
     #[test]

@@ -13,20 +13,22 @@
 //! ## Example
 //! ```dockerfile
 //! FROM alpine:3.20
-//! RUN apk add --no-cache --allow-untrusted /tmp/tool.apk
+//! RUN apk add --no-cache --allow-untrusted --repository https://apk.example.com/main tool
 //! ```
 //!
 //! ## Use instead
 //! ```dockerfile
 //! FROM alpine:3.20
-//! COPY keys/builder.rsa.pub /etc/apk/keys/
-//! RUN apk add --no-cache /tmp/tool.apk
+//! COPY keys/apk.example.com.rsa.pub /etc/apk/keys/
+//! RUN apk add --no-cache --repository https://apk.example.com/main tool
 //! ```
 //!
 //! ## Fix safety
 //! Unsafe: the option is removed when it is a word of its own (and `-o` settings with
 //! their `-o`); the install then fails until the signing key is installed. Repository
-//! files and `[trusted=yes]` are reported only.
+//! files and `[trusted=yes]` are reported only. Not flagged: `[trusted=yes]` on a local
+//! `file:` repository and `apk --allow-untrusted` on local `.apk` files, which a
+//! `RUN` or an earlier stage just built.
 //!
 //! ## References
 //! CIS Docker Benchmark 4.11; Checkov CKV2_DOCKER_7, CKV2_DOCKER_8, CKV2_DOCKER_9,
@@ -99,6 +101,15 @@ fn has_gpgcheck_off(text: &str) -> bool {
     })
 }
 
+/// Whether every package operand is a local `.apk` file (built in an earlier stage).
+fn only_local_packages(command: &Command) -> bool {
+    let packages: Vec<&Word> = command.positional_args().into_iter().skip(1).collect();
+    !packages.is_empty()
+        && packages
+            .iter()
+            .all(|w| w.text.starts_with('/') && w.text.contains(".apk"))
+}
+
 /// The findings of one command: (message, words to remove for the fix).
 fn findings(command: &Command) -> Vec<(&'static str, Vec<&Word>)> {
     let mut found = Vec::new();
@@ -144,7 +155,9 @@ fn findings(command: &Command) -> Vec<(&'static str, Vec<&Word>)> {
                 }
             }
         }
-        (Some(Manager::Apk), _) if command.has_flag("--allow-untrusted") => {
+        (Some(Manager::Apk), _)
+            if command.has_flag("--allow-untrusted") && !only_local_packages(command) =>
+        {
             found.push((
                 "`apk --allow-untrusted` installs unsigned packages",
                 words(&["--allow-untrusted"]),
@@ -190,7 +203,9 @@ fn findings(command: &Command) -> Vec<(&'static str, Vec<&Word>)> {
         let texts = command.args.iter().map(|w| w.text.as_str());
         for text in texts {
             let lower = text.to_ascii_lowercase();
-            if lower.contains("trusted=yes") {
+            // A local repository the same RUN just built (`file:`/`copy:`) has no signer.
+            let local = lower.contains("file:") || lower.contains("copy:");
+            if lower.contains("trusted=yes") && !local {
                 found.push((
                     "`[trusted=yes]` makes apt accept an unsigned repository",
                     Vec::new(),
@@ -292,6 +307,15 @@ mod tests {
             "FROM a:1\nRUN echo 'repo_gpgcheck=0' >> /etc/yum.conf\n",
         );
         assert_clean("HF213", "FROM a:1\nRUN apt-get install -y x\n");
+        assert_clean(
+            "HF213",
+            "FROM a:1\nRUN echo \"deb [ trusted=yes ] file://$tmp ./\" > /etc/apt/sources.list.d/t.list\n",
+        );
+        assert_clean(
+            "HF213",
+            "FROM a:1\nRUN apk add --allow-untrusted /tmp/pkgs/x-1.0.apk\n",
+        );
+        assert_flags("HF213", "FROM a:1\nRUN apk add --allow-untrusted curl\n", 1);
     }
 
     #[test]

@@ -24,8 +24,9 @@ pub enum Manager {
 /// The package manager a command runs, if any.
 pub fn manager(command: &Command) -> Option<Manager> {
     Some(match command.name()? {
-        "apt-get" | "apt" => Manager::Apt,
-        "apk" => Manager::Apk,
+        // `xx-apt-get`/`xx-apk` are tonistiigi/xx's cross-compilation wrappers.
+        "apt-get" | "apt" | "xx-apt-get" | "xx-apt" => Manager::Apt,
+        "apk" | "xx-apk" => Manager::Apk,
         "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Rpm,
         "zypper" => Manager::Zypper,
         _ => return None,

@@ -139,6 +139,10 @@ mod tests {
         assert_clean("HF510", "FROM a:1\nRUN chmod -R g+s /srv/shared\n");
         assert_clean(
             "HF510",
+            "FROM a:1\nRUN install -d --mode 3777 /run/pg && mkdir -m 2775 /d\n",
+        );
+        assert_clean(
+            "HF510",
             "FROM a:1\nRUN find /srv -type d | xargs chmod g+s\n",
         );
         assert_clean("HF510", "FROM a:1 AS x\nRUN chmod 4755 /x\nFROM b:1\n");
