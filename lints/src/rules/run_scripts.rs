@@ -163,9 +163,37 @@ fn build_all(cx: &Context<'_>) -> Cache {
     cache
 }
 
+/// Whether the stage of instruction `index` builds on a Windows base image, whose default
+/// shell is `cmd` (the model only knows the Linux default).
+fn on_windows(cx: &Context<'_>, index: usize) -> bool {
+    let Some(stage) = cx
+        .model
+        .stage_of(index)
+        .and_then(|s| cx.model.stages().get(s))
+    else {
+        return false;
+    };
+    match crate::rules::helpers::root_base(cx, stage) {
+        crate::model::Base::Image(image) => {
+            let name = image.original.to_ascii_lowercase();
+            ["windows/", "nanoserver", "servercore", "windowsservercore"]
+                .iter()
+                .any(|w| name.contains(w))
+        }
+        _ => false,
+    }
+}
+
 fn scripts_of(cx: &Context<'_>, index: usize, instruction: &Instruction) -> Vec<RunScript> {
     let source = cx.source();
     let shell = &cx.model.state_before(index).shell;
+    let explicit_shell = cx.file.instructions[..index.min(cx.file.instructions.len())]
+        .iter()
+        .any(|i| i.keyword == Keyword::Shell);
+    // `# escape=`` is the Windows convention (backslash is the path separator there).
+    if !explicit_shell && (cx.file.escape == '`' || on_windows(cx, index)) {
+        return Vec::new();
+    }
     let options = ParseOptions {
         pipefail: shell_has_pipefail(shell),
     };
@@ -487,6 +515,14 @@ mod tests {
             let apk = &run.commands()[0];
             assert_eq!(run.span(apk.span).text(cx.source()), Some("apk add curl"));
         });
+    }
+
+    #[test]
+    fn windows_stages_have_no_posix_scripts() {
+        with_scripts(
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN curl a | tar x\n",
+            |_, scripts| assert!(scripts.is_empty()),
+        );
     }
 
     #[test]
