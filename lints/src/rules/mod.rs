@@ -406,6 +406,7 @@ register! {
     add_git_unpinned::AddGitUnpinned,
     latest_tag::LatestTag,
     unpinned_digest::UnpinnedDigest,
+    content_trust_disabled::ContentTrustDisabled,
     untrusted_registry::UntrustedRegistry,
     secret_env::SecretEnv,
     secret_arg::SecretArg,
@@ -441,6 +442,11 @@ register! {
     setuid_added::SetuidAdded,
     world_writable::WorldWritable,
     file_capability::FileCapability,
+    missing_pipefail::MissingPipefail,
+    cd_in_run::CdInRun,
+    apt_instead_of_apt_get::AptInsteadOfAptGet,
+    missing_assume_yes::MissingAssumeYes,
+    useradd_log_init::UseraddLogInit,
     stage_name_casing::StageNameCasing,
     from_as_casing::FromAsCasing,
     duplicate_stage_name::DuplicateStageName,
@@ -451,11 +457,6 @@ register! {
     from_arg_checks::FromArgChecks,
     no_empty_continuation::NoEmptyContinuation,
     redundant_target_platform::RedundantTargetPlatform,
-    missing_pipefail::MissingPipefail,
-    cd_in_run::CdInRun,
-    apt_instead_of_apt_get::AptInsteadOfAptGet,
-    missing_assume_yes::MissingAssumeYes,
-    useradd_log_init::UseraddLogInit,
 }
 
 /// Every rule with its constructor, sorted by code.
