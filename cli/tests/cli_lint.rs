@@ -343,10 +343,7 @@ fn never_panics_on_odd_input() {
 #[test]
 fn base_config_tells_what_the_base_image_runs_as() {
     let dir = project(&[
-        (
-            "Dockerfile",
-            "FROM alpine:3.20\nCOPY app /app\n",
-        ),
+        ("Dockerfile", "FROM alpine:3.20\nCOPY app /app\n"),
         ("image.json", r#"[{"Config":{"User":"65532"}}]"#),
     ]);
     let codes = |args: &[&str]| {
