@@ -5,6 +5,7 @@
 use hardfile_proto::llb::{
     self, Chown, CopyAction, FileOp, Git, Http, Mkdir, Mkfile, OpBuilder, UserRef,
 };
+use std::fmt::Write as _;
 
 use super::run::{chomp, parse_heredoc_word};
 use super::{Cmd, ConvertError, Converter, StageState};
@@ -95,6 +96,7 @@ fn is_http(src: &str) -> bool {
 
 /// `gitutil.ParseGitRef` for ADD: the remote and `ref[:subdir]` when `src` names a git
 /// repository (and is not indistinguishable from a local path).
+#[allow(clippy::case_sensitive_file_extension_comparisons)] // BuildKit compares `.git` exactly
 fn git_ref(src: &str) -> Option<(String, Option<String>)> {
     let (remote, fragment) = match src.split_once('#') {
         Some((r, f)) => (r, Some(f.to_owned())),
@@ -295,10 +297,10 @@ impl Converter<'_> {
             message.push_str(" --parents");
         }
         if !chown.is_empty() {
-            message.push_str(&format!(" --chown={chown}"));
+            let _ = write!(message, " --chown={chown}");
         }
         if !chmod.is_empty() {
-            message.push_str(&format!(" --chmod={chmod}"));
+            let _ = write!(message, " --chmod={chmod}");
         }
 
         // Where the sources come from: the build context, or a stage / image (`--from`).
@@ -379,7 +381,7 @@ impl Converter<'_> {
             }
         }
         for (path, data, _) in &source_contents {
-            message.push_str(&format!(" <<{path}"));
+            let _ = write!(message, " <<{path}");
             let file = FileOp::new(None)
                 .then(Mkfile::new(
                     llb::clean_path(&format!("/{path}")),

@@ -249,26 +249,25 @@ impl<'a> Plan<'a> {
                     } else {
                         by_name.get(&from.to_ascii_lowercase()).copied()
                     };
-                    let dep = match found {
-                        Some(dep) => dep,
-                        None => {
-                            let position = stages.len();
-                            stages.push(PlannedStage {
-                                name: None,
-                                stage_name: String::new(),
-                                base: by_name.get(&from).copied(),
-                                base_name: from.clone(),
-                                source_code: String::new(),
-                                platform: None,
-                                lines,
-                                instructions: Vec::new(),
-                                deps: BTreeSet::new(),
-                                unregistered: true,
-                                noinit: false,
-                                cmd_total: 0,
-                            });
-                            position
-                        }
+                    let dep = if let Some(dep) = found {
+                        dep
+                    } else {
+                        let position = stages.len();
+                        stages.push(PlannedStage {
+                            name: None,
+                            stage_name: String::new(),
+                            base: by_name.get(&from).copied(),
+                            base_name: from.clone(),
+                            source_code: String::new(),
+                            platform: None,
+                            lines,
+                            instructions: Vec::new(),
+                            deps: BTreeSet::new(),
+                            unregistered: true,
+                            noinit: false,
+                            cmd_total: 0,
+                        });
+                        position
                     };
                     stages[stage].deps.insert(dep);
                     stage_sources.entry(index).or_default().push(dep);

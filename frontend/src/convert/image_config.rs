@@ -6,10 +6,17 @@
 //! `omitempty` rules), and every history entry is worded exactly as BuildKit v0.13's
 //! `dockerfile2llb` words it, because `docker history` shows it.
 
+// `ExposedPorts` and `Volumes` are Go `map[string]struct{}`; the empty values are the format.
+#![allow(clippy::zero_sized_map_values)]
+
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use hardfile_lints::syntax::go_quote;
+use hardfile_lints::syntax::{Args, Instruction};
 use serde::{Deserialize, Serialize};
+
+use super::{Cmd, ConvertError, Converter, StageState, arg_words, is_non_env_arg};
 
 /// `history[].comment` of every entry the Dockerfile frontend writes.
 pub const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
@@ -26,10 +33,12 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
 fn is_false(value: &bool) -> bool {
     !*value
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
 fn is_zero(value: &i64) -> bool {
     *value == 0
 }
@@ -434,10 +443,10 @@ pub fn go_duration(nanos: i64) -> String {
         let minutes = u / 60_000_000_000;
         u -= minutes * 60_000_000_000;
         if hours > 0 {
-            out.push_str(&format!("{hours}h"));
+            let _ = write!(out, "{hours}h");
         }
         if hours > 0 || minutes > 0 {
-            out.push_str(&format!("{minutes}m"));
+            let _ = write!(out, "{minutes}m");
         }
         out.push_str(&fraction(u, 1_000_000_000));
         out.push('s');
@@ -499,51 +508,8 @@ pub fn healthcheck_history(health: &Healthcheck) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_like_go() {
-        assert_eq!(go_duration(0), "0s");
-        assert_eq!(go_duration(5_000_000_000), "5s");
-        assert_eq!(go_duration(90_000_000_000), "1m30s");
-        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
-        assert_eq!(go_duration(1_500_000_000), "1.5s");
-        assert_eq!(go_duration(1_500_000), "1.5ms");
-    }
-
-    #[test]
-    fn healthcheck_history_like_go() {
-        let health = Healthcheck {
-            test: vec!["CMD-SHELL".into(), "true".into()],
-            interval: 5_000_000_000,
-            retries: 3,
-            ..Healthcheck::default()
-        };
-        assert_eq!(
-            healthcheck_history(&health),
-            r#"HEALTHCHECK &{["CMD-SHELL" "true"] "5s" "0s" "0s" "0s" '\x03'}"#
-        );
-    }
-
-    #[test]
-    fn empty_image_json() {
-        let image = DockerImage::empty("linux", "amd64", "");
-        let json = String::from_utf8(image.to_json()).expect("utf8");
-        assert_eq!(
-            json,
-            r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":null}}"#
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Config-only instructions (`dispatchEnv`, `dispatchArg`, `dispatchLabel`, … in BuildKit).
-
-use hardfile_lints::syntax::{Args, Instruction};
-
-use super::{Cmd, ConvertError, Converter, StageState, arg_words, is_non_env_arg};
 
 /// The command line of CMD, ENTRYPOINT and RUN: exec-form items, or the shell-form text, and
 /// whether the shell is prepended.
@@ -628,6 +594,8 @@ fn expose_ports(spec: &str) -> Result<Vec<String>, ConvertError> {
     Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
 }
 
+// Every dispatcher has the same fallible signature, even those that cannot fail.
+#[allow(clippy::unnecessary_wraps, clippy::unused_self)]
 impl Converter<'_> {
     pub(crate) fn dispatch_env(
         &mut self,
@@ -646,7 +614,7 @@ impl Converter<'_> {
         }
         let mut message = String::from("ENV");
         for (key, value) in &expanded {
-            message.push_str(&format!(" {key}={value}"));
+            let _ = write!(message, " {key}={value}");
             state.add_env(key, value);
             state.image.add_env(key, value);
         }
@@ -672,7 +640,7 @@ impl Converter<'_> {
         }
         let mut message = String::from("LABEL");
         for (key, value) in expanded {
-            message.push_str(&format!(" {key}={value}"));
+            let _ = write!(message, " {key}={value}");
             state.image.config.labels.insert(key, value);
         }
         let epoch = self.epoch().map(str::to_owned);
@@ -1048,5 +1016,44 @@ impl Converter<'_> {
         }
         state.image.config.on_build.push(expression);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_like_go() {
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(5_000_000_000), "5s");
+        assert_eq!(go_duration(90_000_000_000), "1m30s");
+        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(1_500_000), "1.5ms");
+    }
+
+    #[test]
+    fn healthcheck_history_like_go() {
+        let health = Healthcheck {
+            test: vec!["CMD-SHELL".into(), "true".into()],
+            interval: 5_000_000_000,
+            retries: 3,
+            ..Healthcheck::default()
+        };
+        assert_eq!(
+            healthcheck_history(&health),
+            r#"HEALTHCHECK &{["CMD-SHELL" "true"] "5s" "0s" "0s" "0s" '\x03'}"#
+        );
+    }
+
+    #[test]
+    fn empty_image_json() {
+        let image = DockerImage::empty("linux", "amd64", "");
+        let json = String::from_utf8(image.to_json()).expect("utf8");
+        assert_eq!(
+            json,
+            r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":null}}"#
+        );
     }
 }

@@ -292,39 +292,36 @@ impl<'p> Converter<'p> {
         let plan = self.plan;
         let stage = &plan.stages[index];
         let from_lines = stage.lines;
-        let mut state = match stage.base {
-            Some(base) => {
-                let base_state = self.states[base].clone().ok_or_else(|| {
-                    ConvertError::at(
-                        format!(
-                            "stage {:?} needs to be defined before it is used",
-                            plan.stages[base].stage_name
-                        ),
-                        from_lines,
-                    )
-                })?;
-                StageState {
-                    build_args: Vec::new(),
-                    cmd_set: false,
-                    cmd_index: 0,
-                    ..base_state
-                }
+        let mut state = if let Some(base) = stage.base {
+            let base_state = self.states[base].clone().ok_or_else(|| {
+                ConvertError::at(
+                    format!(
+                        "stage {:?} needs to be defined before it is used",
+                        plan.stages[base].stage_name
+                    ),
+                    from_lines,
+                )
+            })?;
+            StageState {
+                build_args: Vec::new(),
+                cmd_set: false,
+                cmd_index: 0,
+                ..base_state
             }
-            None => {
-                let resolved = &plan.resolved[index];
-                StageState {
-                    output: resolved.output.clone(),
-                    env: Vec::new(),
-                    dir: "/".to_owned(),
-                    user: String::new(),
-                    image: resolved.image.clone(),
-                    base_image: resolved.base_image.clone(),
-                    platform: resolved.platform.clone(),
-                    build_args: Vec::new(),
-                    cmd_set: false,
-                    cmd_index: usize::from(resolved.output.is_some()),
-                    network: ops::NetMode::Unset,
-                }
+        } else {
+            let resolved = &plan.resolved[index];
+            StageState {
+                output: resolved.output.clone(),
+                env: Vec::new(),
+                dir: "/".to_owned(),
+                user: String::new(),
+                image: resolved.image.clone(),
+                base_image: resolved.base_image.clone(),
+                platform: resolved.platform.clone(),
+                build_args: Vec::new(),
+                cmd_set: false,
+                cmd_index: usize::from(resolved.output.is_some()),
+                network: ops::NetMode::Unset,
             }
         };
         if !state.image.has_env("PATH") {

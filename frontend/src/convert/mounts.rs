@@ -369,6 +369,7 @@ fn base_name(path: &str) -> String {
     trimmed.rsplit('/').next().unwrap_or(trimmed).to_owned()
 }
 
+#[allow(clippy::assigning_clones)]
 impl Converter<'_> {
     /// The mounts of a RUN, as `(destination, mount)` pairs.
     pub(crate) fn run_mounts(
@@ -539,7 +540,9 @@ impl Converter<'_> {
         Ok(out)
     }
 
-    /// The filesystem of an earlier stage, or of an implicit image stage.
+    /// The filesystem of an earlier stage, or of an implicit image stage: `None` when the stage
+    /// is not dispatched yet, `Some(None)` when it is scratch.
+    #[allow(clippy::option_option)]
     pub(crate) fn dispatched_output(&self, stage: usize) -> Option<Option<llb::Output>> {
         if self.plan.stages[stage].noinit {
             return Some(self.plan.resolved[stage].output.clone());

@@ -5,6 +5,7 @@
 use hardfile_lints::words::{EmptyEnv, Lexer};
 use hardfile_proto::llb::{self, BindMount, Exec, FileOp, Mkfile, OpBuilder, TmpfsMount};
 use hardfile_proto::ops;
+use std::fmt::Write as _;
 
 use super::image_config::command_line;
 use super::{Cmd, ConvertError, Converter, StageState, env_map};
@@ -67,8 +68,7 @@ fn run_command_string(
         .map(|(key, value)| {
             let value = env
                 .get(key.as_str())
-                .map(|v| (*v).to_owned())
-                .unwrap_or_else(|| value.clone().unwrap_or_default());
+                .map_or_else(|| value.clone().unwrap_or_default(), |v| (*v).to_owned());
             format!("{key}={value}")
         })
         .collect();
@@ -120,7 +120,7 @@ impl Converter<'_> {
                 } else {
                     args = vec![data];
                 }
-                custom_name.push_str(&format!(" ({})", summarize_heredoc(&first.content)));
+                let _ = write!(custom_name, " ({})", summarize_heredoc(&first.content));
             } else {
                 let mut full = args[0].clone();
                 for heredoc in &instruction.heredocs {
