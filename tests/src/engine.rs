@@ -264,7 +264,11 @@ pub struct BuildSpec {
 
 impl BuildSpec {
     /// A build of `context/Dockerfile` tagged `tag` by `frontend`.
-    pub fn new(context: impl Into<PathBuf>, tag: impl Into<String>, frontend: FrontendChoice) -> Self {
+    pub fn new(
+        context: impl Into<PathBuf>,
+        tag: impl Into<String>,
+        frontend: FrontendChoice,
+    ) -> Self {
         Self {
             context: context.into(),
             dockerfile: "Dockerfile".to_owned(),
@@ -290,9 +294,9 @@ pub struct BuildOutcome {
 impl BuildOutcome {
     /// The image id, or an error with the build output.
     pub fn image(&self) -> Result<&str, String> {
-        self.image_id.as_deref().ok_or_else(|| {
-            format!("build failed: {}\n{}", self.command, tail(&self.output, 60))
-        })
+        self.image_id
+            .as_deref()
+            .ok_or_else(|| format!("build failed: {}\n{}", self.command, tail(&self.output, 60)))
     }
 }
 
@@ -316,7 +320,9 @@ pub fn docker_build(spec: &BuildSpec) -> Result<BuildOutcome, String> {
     match &spec.frontend {
         FrontendChoice::Stock => {}
         FrontendChoice::SyntaxArg(image) => {
-            command.arg("--build-arg").arg(format!("BUILDKIT_SYNTAX={image}"));
+            command
+                .arg("--build-arg")
+                .arg(format!("BUILDKIT_SYNTAX={image}"));
         }
         FrontendChoice::SyntaxLine(image) => {
             // A copy of the context whose Dockerfile starts with the syntax directive.
@@ -372,6 +378,73 @@ pub fn docker_build(spec: &BuildSpec) -> Result<BuildOutcome, String> {
         output,
         command: rendered,
     })
+}
+
+/// Checks that BuildKit really started `choice`'s frontend image (it resolves the image's
+/// config first); a no-op for the stock frontend.
+pub fn check_frontend_used(outcome: &BuildOutcome, choice: &FrontendChoice) -> Result<(), String> {
+    let (FrontendChoice::SyntaxArg(image) | FrontendChoice::SyntaxLine(image)) = choice else {
+        return Ok(());
+    };
+    let name = if image.contains('/') {
+        image.clone()
+    } else {
+        format!("docker.io/library/{image}")
+    };
+    let wanted = format!("resolve image config for docker-image://{name}");
+    if outcome.output.contains(&wanted) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the build did not go through {image} (no `{wanted}` in the output):\n{}",
+            tail(&outcome.output, 30)
+        ))
+    }
+}
+
+/// Base images of a Dockerfile that would need a registry: every `FROM` image that is not
+/// `scratch`, an earlier stage, or a `localhost/` image (global `ARG` defaults are expanded).
+/// Empty when the Dockerfile builds offline on the local images.
+pub fn non_local_bases(dockerfile: &str) -> Vec<String> {
+    let mut args: BTreeMap<String, String> = BTreeMap::new();
+    let mut stages: Vec<String> = Vec::new();
+    let mut remote = Vec::new();
+    let mut seen_from = false;
+    for line in dockerfile.lines() {
+        let mut words = line.split_whitespace();
+        let Some(keyword) = words.next() else {
+            continue;
+        };
+        if keyword.eq_ignore_ascii_case("ARG") && !seen_from {
+            for word in words {
+                if let Some((name, value)) = word.split_once('=') {
+                    args.insert(name.to_owned(), value.trim_matches('"').to_owned());
+                }
+            }
+        } else if keyword.eq_ignore_ascii_case("FROM") {
+            seen_from = true;
+            let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+            let Some(image) = rest.first() else { continue };
+            let mut image = (*image).to_owned();
+            for (name, value) in &args {
+                image = image
+                    .replace(&format!("${{{name}}}"), value)
+                    .replace(&format!("${name}"), value);
+            }
+            let local = image == "scratch"
+                || image.starts_with("localhost/")
+                || stages
+                    .iter()
+                    .any(|stage| stage.eq_ignore_ascii_case(&image));
+            if !local {
+                remote.push(image);
+            }
+            if rest.len() >= 3 && rest[1].eq_ignore_ascii_case("AS") {
+                stages.push(rest[2].to_owned());
+            }
+        }
+    }
+    remote
 }
 
 /// Recursively copies `from` to `to` (files, directories, symlinks; modes kept).
@@ -484,7 +557,11 @@ pub struct FsEntry {
 
 impl fmt::Display for FsEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:04o} {}:{}", self.kind, self.mode, self.uid, self.gid)?;
+        write!(
+            f,
+            "{} {:04o} {}:{}",
+            self.kind, self.mode, self.uid, self.gid
+        )?;
         if let Some(link) = &self.link {
             write!(f, " -> {link}")?;
         }
@@ -534,7 +611,11 @@ pub fn read_tar(reader: impl std::io::Read) -> Result<Filesystem, String> {
             .map_err(|err| format!("tar link of {path}: {err}"))?
             .map(|l| {
                 let l = l.to_string_lossy().into_owned();
-                if kind == "hardlink" { normalize_path(&l) } else { l }
+                if kind == "hardlink" {
+                    normalize_path(&l)
+                } else {
+                    l
+                }
             });
         let mut xattrs = BTreeMap::new();
         if let Some(extensions) = entry
@@ -778,7 +859,9 @@ pub fn differential_cases() -> Result<Vec<DiffCase>, String> {
     let root = repo_root().join("tests/differential");
     let mut cases = Vec::new();
     for entry in std::fs::read_dir(&root).map_err(|err| format!("{}: {err}", root.display()))? {
-        let dir = entry.map_err(|err| format!("{}: {err}", root.display()))?.path();
+        let dir = entry
+            .map_err(|err| format!("{}: {err}", root.display()))?
+            .path();
         if !dir.join("Dockerfile").is_file() {
             continue;
         }
@@ -896,6 +979,7 @@ pub fn run_differential_case(case: &DiffCase) -> Result<(), String> {
         .image()
         .map_err(|err| format!("{} build failed:\n{err}", side_b.label()))?
         .to_owned();
+    check_frontend_used(&built_b, &side_b)?;
 
     let snap_a = snapshot(&image_a)?;
     let snap_b = snapshot(&image_b)?;
@@ -969,7 +1053,10 @@ mod tests {
         let fs = read_tar(&bytes[..]).expect("walk");
         assert_eq!(fs["/app"].kind, "dir");
         let file = &fs["/app/x"];
-        assert_eq!((file.kind, file.mode, file.uid, file.gid, file.size), ("file", 0o4750, 65532, 65532, 2));
+        assert_eq!(
+            (file.kind, file.mode, file.uid, file.gid, file.size),
+            ("file", 0o4750, 65532, 65532, 2)
+        );
         assert_eq!(
             file.sha256.as_deref(),
             Some("8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4")
@@ -983,13 +1070,23 @@ mod tests {
         other.remove("/app/l");
         let lines = diff_filesystems("a", &fs, "b", &other);
         assert_eq!(lines.len(), 2, "{lines:?}");
-        assert!(lines[0].contains("4750") && lines[0].contains("0750"), "{lines:?}");
+        assert!(
+            lines[0].contains("4750") && lines[0].contains("0750"),
+            "{lines:?}"
+        );
         assert!(lines[1].starts_with("only in a: /app/l"), "{lines:?}");
     }
 
     #[test]
+    fn non_local_bases_expands_args_and_knows_stages() {
+        let text = "ARG BASE=localhost/hardfile/busybox:latest\nFROM ${BASE} AS build\nFROM build\nFROM --platform=$BUILDPLATFORM scratch\nFROM python:latest\n";
+        assert_eq!(non_local_bases(text), vec!["python:latest".to_owned()]);
+    }
+
+    #[test]
     fn empty_config_values_compare_equal_to_null() {
-        let a = config_fields(&serde_json::json!({"Config": {"Env": [], "Labels": {}, "User": ""}}));
+        let a =
+            config_fields(&serde_json::json!({"Config": {"Env": [], "Labels": {}, "User": ""}}));
         let b = config_fields(&serde_json::json!({"Config": {}}));
         assert_eq!(a, b);
     }

@@ -59,6 +59,10 @@ fn harness_detects_differences() -> Result<(), Failed> {
     if only_hello && lines.len() == 1 {
         Ok(())
     } else {
-        Err(format!("expected exactly /hello.txt to differ, got:\n{}", engine::render_diff(&lines, 20)).into())
+        Err(format!(
+            "expected exactly /hello.txt to differ, got:\n{}",
+            engine::render_diff(&lines, 20)
+        )
+        .into())
     }
 }
