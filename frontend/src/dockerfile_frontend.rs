@@ -16,7 +16,7 @@ use crate::options::Options;
 use crate::result::{
     BuildResult, META_BASE_IMAGE_CONFIG, META_IMAGE_CONFIG, META_REFS_PLATFORMS, ResultRefs,
 };
-use crate::{Frontend, caps};
+use crate::{Frontend, caps, subrequests};
 
 /// hardfile's Dockerfile frontend: converts with [`convert::convert`], builds through the gateway.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,8 +42,8 @@ impl Frontend for DockerfileFrontend {
         gateway: &mut Gateway,
         options: &Options,
     ) -> Result<BuildResult, FrontendError> {
-        if let Some(name) = &options.request_id {
-            return Err(FrontendError::UnsupportedSubrequest { name: name.clone() });
+        if let Some(request) = &options.request_id {
+            return subrequests::handle(gateway, options, request).await;
         }
         let dockerfile = load_dockerfile(gateway, options).await?;
         let text = String::from_utf8_lossy(&dockerfile.data).into_owned();

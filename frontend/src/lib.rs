@@ -18,6 +18,7 @@ pub mod errors;
 pub mod image;
 pub mod options;
 pub mod result;
+pub mod subrequests;
 
 use std::future::Future;
 

@@ -465,7 +465,7 @@ impl<'a> Plan<'a> {
     }
 
     /// The `local://context` source with the ignore patterns and the given followpaths.
-    pub fn context_source(&self, follow_paths: Option<&[String]>) -> Option<Output> {
+    pub fn context_source(&self, follow_paths: Option<&[String]>) -> Output {
         let options = self.options;
         let mut local = llb::Local::new(&options.context_local);
         if !options.session_id.is_empty() {
@@ -478,7 +478,7 @@ impl<'a> Plan<'a> {
         if let Some(paths) = follow_paths.filter(|p| !p.is_empty()) {
             local = local.follow_paths(paths);
         }
-        Some(local.custom_name("[internal] load build context").build())
+        local.custom_name("[internal] load build context").build()
     }
 }
 
@@ -564,9 +564,8 @@ pub fn parse_platform(text: &str) -> Option<ops::Platform> {
         ("x86_64" | "x86-64", v) => ("amd64".to_owned(), v.to_owned()),
         ("aarch64" | "arm64", "v8") => ("arm64".to_owned(), String::new()),
         ("aarch64", v) => ("arm64".to_owned(), v.to_owned()),
-        ("armhf", _) => ("arm".to_owned(), "v7".to_owned()),
+        ("armhf", _) | ("arm", "") => ("arm".to_owned(), "v7".to_owned()),
         ("armel", _) => ("arm".to_owned(), "v6".to_owned()),
-        ("arm", "") => ("arm".to_owned(), "v7".to_owned()),
         ("i386" | "i686" | "386", v) => ("386".to_owned(), v.to_owned()),
         (a, v) => (a.to_owned(), v.to_owned()),
     };

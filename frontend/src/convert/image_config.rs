@@ -578,15 +578,14 @@ fn expose_ports(spec: &str) -> Result<Vec<String>, ConvertError> {
         return Err(ConvertError::new(format!("invalid proto: {proto}")));
     }
     let invalid = || ConvertError::new(format!("invalid containerPort: {port}"));
-    let (start, end) = match port.split_once('-') {
-        Some((a, b)) => (
+    let (start, end) = if let Some((a, b)) = port.split_once('-') {
+        (
             a.parse::<u16>().map_err(|_| invalid())?,
             b.parse::<u16>().map_err(|_| invalid())?,
-        ),
-        None => {
-            let p = port.parse::<u16>().map_err(|_| invalid())?;
-            (p, p)
-        }
+        )
+    } else {
+        let p = port.parse::<u16>().map_err(|_| invalid())?;
+        (p, p)
     };
     if end < start {
         return Err(invalid());
@@ -927,7 +926,6 @@ impl Converter<'_> {
                     items.iter().map(|w| w.value.clone()).collect::<Vec<_>>(),
                     "CMD",
                 ),
-                Args::Empty => (Vec::new(), "CMD-SHELL"),
                 Args::Rest(word) | Args::Invalid(word) => (vec![word.value.clone()], "CMD-SHELL"),
                 Args::Words(words) => (
                     vec![

@@ -18,6 +18,7 @@ pub mod mounts;
 pub mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -144,7 +145,7 @@ pub async fn convert<R: ImageResolver + Send>(
     // dispatch; dispatch once with a guess, then again if the guess was wrong.
     let mut paths: Option<Vec<String>> = None;
     for _ in 0..3 {
-        let context = planner.context_source(paths.as_deref());
+        let context = Some(planner.context_source(paths.as_deref()));
         let mut converter = Converter::new(&planner, context);
         let result = converter.run()?;
         let wanted = from::normalize_context_paths(&converter.context_paths);
@@ -153,7 +154,7 @@ pub async fn convert<R: ImageResolver + Send>(
         }
         paths = Some(wanted);
     }
-    let context = planner.context_source(paths.as_deref());
+    let context = Some(planner.context_source(paths.as_deref()));
     Converter::new(&planner, context).run()
 }
 
@@ -413,10 +414,7 @@ impl<'p> Converter<'p> {
             out.push_str(&planned.stage_name);
             out.push(' ');
         }
-        out.push_str(&format!(
-            "{:>width$}/{}] ",
-            state.cmd_index, planned.cmd_total
-        ));
+        let _ = write!(out, "{:>width$}/{}] ", state.cmd_index, planned.cmd_total);
         out.push_str(text);
         out
     }
