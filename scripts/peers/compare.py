@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import json
 import random
+import statistics
 import re
 import sys
 from pathlib import Path
@@ -207,6 +208,14 @@ def build(out: Path, files: list[str] | None = None, seed: int = 20251203) -> di
     timing = None
     if (out / "timing.json").exists():
         timing = json.loads((out / "timing.json").read_text())
+        # CPU time (user + system, mean per run) from hyperfine's exports: less sensitive to
+        # other load on the machine than wall time.
+        for key, summary in timing.items():
+            export = out / f"time-{key}.json"
+            if isinstance(summary, dict) and export.exists():
+                rows = json.loads(export.read_text())["results"]
+                cpus = [r["user"] + r["system"] for r in rows]
+                summary["cpu"] = statistics.median(cpus)
     versions = json.loads((out / "versions.json").read_text()) if (out / "versions.json").exists() else {}
 
     report = {
@@ -258,6 +267,12 @@ def timing_numbers(t: dict) -> dict:
     }
 
 
+def cpu_numbers(t: dict) -> dict:
+    g = lambda k: (t.get(k) or {}).get("cpu")  # noqa: E731
+    return {"hf_whole": g("hardfile-whole"), "hl_whole": g("hadolint-whole"), "ck_whole": g("checkov-whole"),
+            "hf_file": g("hardfile-per-file"), "hl_file": g("hadolint-per-file"), "ck_file": g("checkov-per-file")}
+
+
 def render_versions(r: dict) -> str:
     v = r["versions"]
     return (f"Run on hardfile `{v.get('hardfile_commit', '?')}` ({v.get('hardfile', '?')}), "
@@ -270,6 +285,7 @@ def render_timing(r: dict) -> str:
     if not t:
         return "_(no timing in this run: `scripts/compare-peers --no-timing`)_"
     x = timing_numbers(t)
+    c = cpu_numbers(t)
     lines = [
         "| measurement | hardfile | hadolint | Checkov | hardfile vs hadolint | hardfile vs Checkov |",
         "|---|---:|---:|---:|---:|---:|",
@@ -281,6 +297,10 @@ def render_timing(r: dict) -> str:
         f"| per file, median over files (process start included) | {ms(x['hf_file'])} | {ms(x['hl_file'])} | "
         f"{ms(x['ck_file'])} ({t['checkov_sample']}-file sample) | **{ratio(x['hl_file'], x['hf_file'])}** | "
         f"{ratio(x['ck_file'], x['hf_file'])} |",
+        f"| CPU time (user+sys), whole corpus, one invocation | {ms(c['hf_whole'])} | {ms(c['hl_whole'])} | "
+        f"{ms(c['ck_whole'])} | {ratio(c['hl_whole'], c['hf_whole'])} | {ratio(c['ck_whole'], c['hf_whole'])} |",
+        f"| CPU time (user+sys), per file, median over files | {ms(c['hf_file'])} | {ms(c['hl_file'])} | "
+        f"{ms(c['ck_file'])} | {ratio(c['hl_file'], c['hf_file'])} | {ratio(c['ck_file'], c['hf_file'])} |",
         "",
         "Medians of hyperfine runs (`--shell=none`, so process start is in and no shell is timed). "
         f"Machine: {t['machine']['cpus']} CPUs ({t['machine']['cpu']}); 1-minute load average "
@@ -393,8 +413,9 @@ def render_sample_context(r: dict, out: Path) -> str:
         if path and path.exists():
             text = path.read_text(errors="replace").splitlines()
             wanted = set(d["hardfile_lines"]) | {line for _, line in d["peer_lines"]}
+            near = {i for w in wanted for i in range(w - 3, w + 4)}
             for i, line in enumerate(text, 1):
-                if re.match(r"\s*(FROM|USER|HEALTHCHECK|ADD)\b", line, re.I) or i in wanted:
+                if re.match(r"\s*(FROM|USER|HEALTHCHECK)\b", line, re.I) or i in near:
                     mark = ">>" if i in wanted else "  "
                     parts.append(f"    {mark}{i:4}: {line}")
         parts.append("")
@@ -422,6 +443,13 @@ def render_summary(r: dict) -> str:
         out.append(f"hardfile vs hadolint, per file:       {check(x['hl_file'], x['hf_file'], 10)}")
         out.append(f"hardfile vs checkov, whole corpus:    {check(x['ck_whole'], x['hf_whole'], 100)}")
         out.append(f"hardfile vs checkov, per file:        {check(x['ck_file'], x['hf_file'], 10)}")
+        c = cpu_numbers(t)
+        out.append(f"CPU time (user+sys) vs hadolint: whole corpus {check(c['hl_whole'], c['hf_whole'], 100)}, "
+                   f"per file {check(c['hl_file'], c['hf_file'], 10)}")
+        out.append(f"1-minute load average during the runs: "
+                   f"{min(v['load_before'] for v in t.values() if isinstance(v, dict) and 'load_before' in v):.1f}"
+                   f"–{max(v['load_after'] for v in t.values() if isinstance(v, dict) and 'load_after' in v):.1f} "
+                   f"on {t['machine']['cpus']} CPUs")
     out.append("== findings (files flagged; hardfile: all rules of the item, then only rules mapped to each peer)")
     for row in r["cis_rows"]:
         h = "-" if row["hadolint"] is None else row["hadolint"]

@@ -84,8 +84,12 @@ def hyperfine(out: Path, name: str, commands: list[tuple[str, list[str]]], *, ru
         argv += ["--command-name", label, shlex.join(cmd)]
     before = loadavg()
     started = time.monotonic()
-    subprocess.run(argv, cwd=corpus, check=True, env={**os.environ, **(env or {})},
-                   stdout=subprocess.DEVNULL)
+    with open(out / f"time-{name}.log", "w") as log_file:
+        # hyperfine's warnings (outliers, "command took less than 5 ms") go to the log.
+        proc = subprocess.run(argv, cwd=corpus, env={**os.environ, **(env or {})},
+                              stdout=subprocess.DEVNULL, stderr=log_file)
+    if proc.returncode != 0:
+        sys.exit(f"hyperfine failed for {name}; see {out / f'time-{name}.log'}")
     data = json.loads(export.read_text())
     data["load_before"] = before
     data["load_after"] = loadavg()
