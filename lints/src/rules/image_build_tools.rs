@@ -136,6 +136,19 @@ impl Rule for ImageBuildTools {
         if at.keyword() != Keyword::Run || at.onbuild || !in_image_layers(cx, &at) {
             return;
         }
+        // Only a RUN that installs a build tool needs the later RUNs (scanning them for every
+        // RUN made the rule quadratic in the number of RUNs).
+        let installs_tool = run_scripts(cx, &at).iter().any(|run| {
+            run.commands().iter().any(|command| {
+                is_install(command)
+                    && operands(command)
+                        .iter()
+                        .any(|p| tool_kind(&p.text).is_some())
+            })
+        });
+        if !installs_tool {
+            return;
+        }
         // Everything removed from this RUN on, in the exported stage chain.
         let mut removed = Removals::default();
         let chain = target_chain(cx);

@@ -59,7 +59,11 @@ pub static META: RuleMeta = RuleMeta {
 
 /// HF311: no `-y`.
 #[derive(Default)]
-pub struct MissingAssumeYes;
+pub struct MissingAssumeYes {
+    /// Whether the file configures the package manager to assume yes; read once per file
+    /// (reading it per RUN made the rule quadratic in the file's size).
+    configured: Option<bool>,
+}
 
 /// Whether the command would prompt.
 fn prompts(command: &Command) -> bool {
@@ -137,8 +141,10 @@ impl Rule for MissingAssumeYes {
         if at.keyword() != Keyword::Run {
             return;
         }
-        let configured = contains_ignore_case(cx.source(), "Assume-Yes")
-            || contains_ignore_case(cx.source(), "assumeyes=");
+        let configured = *self.configured.get_or_insert_with(|| {
+            contains_ignore_case(cx.source(), "Assume-Yes")
+                || contains_ignore_case(cx.source(), "assumeyes=")
+        });
         for run in run_scripts(cx, &at) {
             for command in run.commands() {
                 if configured || !prompts(command) {
