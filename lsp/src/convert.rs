@@ -22,13 +22,16 @@ pub struct Text {
     pub text: String,
     /// Line starts of `text`.
     pub index: LineIndex,
+    /// Whether `text` uses CRLF line breaks.
+    crlf: bool,
 }
 
 impl Text {
     /// Indexes `text`.
     pub fn new(text: String) -> Self {
         let index = LineIndex::new(&text);
-        Self { text, index }
+        let crlf = text.contains("\r\n");
+        Self { text, index, crlf }
     }
 
     /// The LSP position of byte `offset` (clamped to the text and to char boundaries).
@@ -91,15 +94,12 @@ impl Text {
             }
         }
         self.index = LineIndex::new(&self.text);
+        self.crlf = self.text.contains("\r\n");
     }
 
     /// The line break the text uses.
     pub fn newline(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        if self.crlf { "\r\n" } else { "\n" }
     }
 
     /// An LSP text edit for a lints edit.

@@ -127,7 +127,7 @@ async fn cancelled_requests_answer_request_cancelled_or_their_result() -> Result
     let mut client = Client::new().await?;
     let uri = "file:///work/Dockerfile";
     let big: String = std::iter::once("FROM alpine:3.20 as build\n")
-        .chain(std::iter::repeat_n("RUN echo hello world\n", 4000))
+        .chain(std::iter::repeat_n("RUN echo hello world\n", 2000))
         .collect();
     let diagnostics = client.open(uri, &big).await?;
     let id = client
