@@ -148,7 +148,11 @@ fn main() {
             })
         })
         .collect();
-    let all = paths.clone();
-    trials.push(Trial::test("rules_summary", move || summary(&all)).with_ignored_flag(true));
+    // The per-rule finding counts are a report, not a test: printed only when asked for
+    // (`HARDFILE_RULES_SUMMARY=1 cargo test -p hardfile-tests --test rules_corpus -- --nocapture`).
+    if std::env::var_os("HARDFILE_RULES_SUMMARY").is_some() {
+        let all = paths.clone();
+        trials.push(Trial::test("rules_summary", move || summary(&all)));
+    }
     libtest_mimic::run(&args, trials).exit();
 }
