@@ -35,7 +35,8 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    const PIPE: usize = 1 << 16;
+    // Large enough for a whole diagnostics message of a big file, so it crosses in one go.
+    const PIPE: usize = 1 << 20;
     let (to_server, server_input) = tokio::io::duplex(PIPE);
     let (server_output, from_server) = tokio::io::duplex(PIPE);
     let (frames, outgoing) = mpsc::channel(64);
