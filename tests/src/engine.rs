@@ -1046,6 +1046,9 @@ mod tests {
         header.set_entry_type(tar::EntryType::Symlink);
         header.set_size(0);
         header.set_mode(0o777);
+        // `docker export` always writes numeric owner fields; a fresh header has none.
+        header.set_uid(0);
+        header.set_gid(0);
         builder
             .append_link(&mut header, "app/l", "x")
             .expect("link");
@@ -1071,10 +1074,15 @@ mod tests {
         let lines = diff_filesystems("a", &fs, "b", &other);
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(
-            lines[0].contains("4750") && lines[0].contains("0750"),
+            lines
+                .iter()
+                .any(|l| l.contains("4750") && l.contains("0750")),
             "{lines:?}"
         );
-        assert!(lines[1].starts_with("only in a: /app/l"), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with("only in a: /app/l")),
+            "{lines:?}"
+        );
     }
 
     #[test]
