@@ -30,7 +30,11 @@ fn corpus() -> Vec<String> {
             }
         }
     }
-    assert!(!files.is_empty(), "corpus not found under {}", shared.display());
+    assert!(
+        !files.is_empty(),
+        "corpus not found under {}",
+        shared.display()
+    );
     files
 }
 
@@ -71,10 +75,20 @@ fn main() {
     let mut group = criterion.benchmark_group("corpus");
     group.throughput(Throughput::Bytes(bytes as u64));
     group.bench_function("parse+model", |b| {
-        b.iter(|| files.iter().map(|t| parse_and_model(black_box(t))).sum::<usize>());
+        b.iter(|| {
+            files
+                .iter()
+                .map(|t| parse_and_model(black_box(t)))
+                .sum::<usize>()
+        });
     });
     group.bench_function("parse", |b| {
-        b.iter(|| files.iter().map(|t| syntax::parse(black_box(t)).instructions.len()).sum::<usize>());
+        b.iter(|| {
+            files
+                .iter()
+                .map(|t| syntax::parse(black_box(t)).instructions.len())
+                .sum::<usize>()
+        });
     });
     group.finish();
     criterion.final_summary();

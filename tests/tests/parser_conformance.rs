@@ -22,7 +22,9 @@ fn check_case(name: &str, dir: &std::path::Path) -> Result<(), Failed> {
     }
     let actual = syntax::dump(&file);
     if actual != expected {
-        return Err(format!("{name}: dump differs\n--- expected\n{expected}--- actual\n{actual}").into());
+        return Err(
+            format!("{name}: dump differs\n--- expected\n{expected}--- actual\n{actual}").into(),
+        );
     }
     Ok(())
 }

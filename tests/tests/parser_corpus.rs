@@ -65,7 +65,10 @@ fn check_instruction(file: &Dockerfile, ins: &Instruction) -> Result<(), String>
         check_span(file, heredoc.body, "heredoc body")?;
         let body = heredoc.body.text(&file.source).unwrap_or_default();
         if body != heredoc.content {
-            return Err(format!("heredoc {} body range does not hold its content", heredoc.name));
+            return Err(format!(
+                "heredoc {} body range does not hold its content",
+                heredoc.name
+            ));
         }
     }
     Ok(())

@@ -40,9 +40,15 @@ fn check_instruction(file: &Dockerfile, ins: &Instruction) -> Result<(), String>
     let mut spans = vec![ins.span, ins.keyword_span];
     spans.extend(ins.flags.iter().map(|f| f.span));
     match &ins.args {
-        Args::Words(words) | Args::Exec { items: words, .. } => spans.extend(words.iter().map(|w| w.span)),
+        Args::Words(words) | Args::Exec { items: words, .. } => {
+            spans.extend(words.iter().map(|w| w.span))
+        }
         Args::Rest(w) | Args::Invalid(w) => spans.push(w.span),
-        Args::Pairs(pairs) => spans.extend(pairs.iter().flat_map(|p| [p.key.span, p.value.span, p.span])),
+        Args::Pairs(pairs) => spans.extend(
+            pairs
+                .iter()
+                .flat_map(|p| [p.key.span, p.value.span, p.span]),
+        ),
         Args::Healthcheck { kind, .. } => spans.push(kind.span),
         Args::Onbuild(inner) => check_instruction(file, inner)?,
         Args::Empty => {}
@@ -69,7 +75,10 @@ fn check(source: &str) -> Result<(), String> {
         }
     }
     let tokens = syntax::tokens(&file).map_err(|e| e.to_string())?;
-    let rebuilt: String = tokens.iter().map(|t| &source[t.span.start..t.span.end]).collect();
+    let rebuilt: String = tokens
+        .iter()
+        .map(|t| &source[t.span.start..t.span.end])
+        .collect();
     if rebuilt != source {
         return Err("tokens do not reproduce the input".into());
     }
@@ -84,14 +93,57 @@ fn check(source: &str) -> Result<(), String> {
 }
 
 const FRAGMENTS: &[&str] = &[
-    "\\\n", "\\", "`", "\n", "\r\n", "\r", "\t", " ", "#", "# escape=`\n", "# syntax=x\n", "<<EOF",
-    "<<-EOF", "<<'EOF'", "EOF\n", "\"", "'", "[", "]", "[\"a\", \"b\"]", "--", "--from=x ",
-    "--mount=type=cache,target=/x ", "${", "}", "$", "${A:-b}", "=", "RUN ", "FROM ", "ONBUILD ",
-    "HEALTHCHECK ", "ENV ", "ARG ", "COPY ", "é", "😀", "\u{feff}", "\u{a0}", "\0",
+    "\\\n",
+    "\\",
+    "`",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    " ",
+    "#",
+    "# escape=`\n",
+    "# syntax=x\n",
+    "<<EOF",
+    "<<-EOF",
+    "<<'EOF'",
+    "EOF\n",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "[\"a\", \"b\"]",
+    "--",
+    "--from=x ",
+    "--mount=type=cache,target=/x ",
+    "${",
+    "}",
+    "$",
+    "${A:-b}",
+    "=",
+    "RUN ",
+    "FROM ",
+    "ONBUILD ",
+    "HEALTHCHECK ",
+    "ENV ",
+    "ARG ",
+    "COPY ",
+    "é",
+    "😀",
+    "\u{feff}",
+    "\u{a0}",
+    "\0",
 ];
 
 fn mutated() -> impl Strategy<Value = String> {
-    let edits = prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, any::<prop::sample::Index>()), 1..12);
+    let edits = prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0usize..4,
+            any::<prop::sample::Index>(),
+        ),
+        1..12,
+    );
     (any::<prop::sample::Index>(), edits).prop_map(|(which, edits)| {
         let files = corpus();
         let mut text = files[which.index(files.len())].clone();
@@ -139,14 +191,18 @@ fn run<S: Strategy<Value = String>>(strategy: S) {
 
 #[test]
 fn arbitrary_bytes() {
-    run(prop::collection::vec(any::<u8>(), 0..400).prop_map(|b| String::from_utf8_lossy(&b).into_owned()));
+    run(prop::collection::vec(any::<u8>(), 0..400)
+        .prop_map(|b| String::from_utf8_lossy(&b).into_owned()));
 }
 
 #[test]
 fn arbitrary_dockerfile_like_text() {
     let piece = prop::sample::select(FRAGMENTS).prop_map(str::to_string);
     let word = "[a-zA-Z0-9_./:=-]{0,8}";
-    run(prop::collection::vec(prop_oneof![piece, word.prop_map(|s: String| s)], 0..60).prop_map(|v| v.concat()));
+    run(
+        prop::collection::vec(prop_oneof![piece, word.prop_map(|s: String| s)], 0..60)
+            .prop_map(|v| v.concat()),
+    );
 }
 
 #[test]
