@@ -56,12 +56,45 @@ struct Builder<'o> {
     pipefail: bool,
 }
 
+/// The text tree-sitter sees: every non-ASCII character replaced by as many `x` bytes as it
+/// has. tree-sitter-bash's scanner calls C `isdigit`/`isalpha` on full code points, which reads
+/// outside glibc's table (and crashes) for code points above 255; an ASCII stand-in of the same
+/// byte length keeps every offset valid for the original text, and non-ASCII characters never
+/// change the shell structure (they are word characters either way).
+fn parser_input(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('x', c.len_utf8()));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `span` widened to char boundaries of `text` and clamped to it.
+fn snap(text: &str, span: Span) -> Span {
+    let mut end = span.end.min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut start = span.start.min(end);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    Span::new(start, end)
+}
+
 pub(super) fn build(text: &str, options: ParseOptions) -> Script {
     let mut parser = Parser::new();
     let tree = parser
         .set_language(&tree_sitter_bash::LANGUAGE.into())
         .ok()
-        .and_then(|()| parser.parse(text, None));
+        .and_then(|()| parser.parse(parser_input(text).as_ref(), None));
     let Some(tree) = tree else {
         return Script {
             errors: vec![ShellError {
@@ -92,7 +125,20 @@ pub(super) fn build(text: &str, options: ParseOptions) -> Script {
     let root = tree.root_node();
     builder.walk_children(root, ctx);
     builder.collect_errors(root, ctx);
-    let statements = statements(root, text);
+    let mut statements = statements(root, text);
+    // tree-sitter saw ASCII stand-ins (see `parser_input`): keep every range on the
+    // original text's char boundaries.
+    for statement in &mut statements {
+        statement.span = snap(text, statement.span);
+        if let Some(separator) = &mut statement.separator {
+            separator.span = snap(text, separator.span);
+        }
+    }
+    let mut errors_snapped = std::mem::take(&mut builder.errors);
+    for error in &mut errors_snapped {
+        error.span = snap(text, error.span);
+    }
+    builder.errors = errors_snapped;
     let mut commands = builder.commands;
     for command in &mut commands {
         let start = command.span.start;
@@ -438,7 +484,7 @@ impl Builder<'_> {
         pipefail: bool,
         ctx: Ctx<'_>,
     ) {
-        let Some(tree) = self.parser.parse(text, None) else {
+        let Some(tree) = self.parser.parse(parser_input(text).as_ref(), None) else {
             return;
         };
         let saved = std::mem::replace(&mut self.pipefail, pipefail);
