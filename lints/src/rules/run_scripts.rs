@@ -140,10 +140,12 @@ pub fn shell_has_pipefail(shell: &[String]) -> bool {
 /// The scripts of a RUN (empty for other instructions and non-POSIX shells).
 pub fn run_scripts<'c>(cx: &'c Context<'_>, at: &InstructionRef<'_>) -> &'c [RunScript] {
     let cache = cx.run_scripts.get_or_init(|| build_all(cx));
+    // Built in instruction order (an ONBUILD body after its instruction), so sorted.
     cache
-        .iter()
-        .find(|(index, onbuild, _)| *index == at.index && *onbuild == at.onbuild)
-        .map_or(&[], |(_, _, scripts)| scripts.as_slice())
+        .binary_search_by_key(&(at.index, at.onbuild), |(index, onbuild, _)| {
+            (*index, *onbuild)
+        })
+        .map_or(&[], |found| cache[found].2.as_slice())
 }
 
 pub(crate) type Cache = Vec<(usize, bool, Vec<RunScript>)>;

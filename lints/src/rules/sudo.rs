@@ -35,8 +35,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
-use crate::shell::Script;
-use crate::syntax::{Args, Keyword, Span};
+use crate::rules::run_scripts::run_scripts;
 
 /// Metadata of HF104.
 pub static META: RuleMeta = RuleMeta {
@@ -64,33 +63,24 @@ pub struct Sudo;
 
 impl Rule for Sudo {
     fn check(&mut self, cx: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
-        let instruction = at.instruction;
-        if instruction.keyword != Keyword::Run {
-            return;
-        }
-        let (text, base) = match &instruction.args {
-            Args::Rest(word) => (word.value.as_str(), word.span),
-            _ => return,
-        };
-        let script = Script::parse(text);
-        // Offsets map 1:1 onto the source only when the RUN is written on one line.
-        let exact = cx.text(base) == text;
-        for command in script.commands() {
-            let word = command
-                .wrappers
-                .iter()
-                .find(|w| w.name == "sudo")
-                .map(|w| w.word.span)
-                .or_else(|| command.is("sudo").then_some(command.span));
-            let Some(span) = word else {
-                continue;
-            };
-            let span = if exact && !command.approximate {
-                Span::new(base.start + span.start, base.start + span.end)
-            } else {
-                base
-            };
-            out.push(META.diagnostic(span, "Avoid sudo in RUN; set USER instead"));
+        for run in run_scripts(cx, &at) {
+            for command in run.commands() {
+                let word = command
+                    .wrappers
+                    .iter()
+                    .find(|w| w.name == "sudo")
+                    .map(|w| w.word.span)
+                    .or_else(|| command.is("sudo").then_some(command.span));
+                let Some(span) = word else {
+                    continue;
+                };
+                let span = if command.approximate {
+                    run.fallback
+                } else {
+                    run.span(span)
+                };
+                out.push(META.diagnostic(span, "Avoid sudo in RUN; set USER instead"));
+            }
         }
     }
 }

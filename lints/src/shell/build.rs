@@ -89,20 +89,33 @@ fn snap(text: &str, span: Span) -> Span {
     Span::new(start, end)
 }
 
-pub(super) fn build(text: &str, options: ParseOptions) -> Script {
+thread_local! {
+    /// A bash parser per thread, kept between scripts (creating one and loading the
+    /// language costs about as much as parsing a short script).
+    static PARSER: std::cell::Cell<Option<Parser>> = const { std::cell::Cell::new(None) };
+}
+
+/// This thread's parser (a new one when it is in use or was never made).
+fn take_parser() -> Option<Parser> {
+    if let Some(parser) = PARSER.take() {
+        return Some(parser);
+    }
     let mut parser = Parser::new();
-    let tree = parser
+    parser
         .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .ok()
-        .and_then(|()| parser.parse(parser_input(text).as_ref(), None));
+        .ok()?;
+    Some(parser)
+}
+
+pub(super) fn build(text: &str, options: ParseOptions) -> Script {
+    let Some(mut parser) = take_parser() else {
+        return unavailable(text);
+    };
+    let tree = parser.parse(parser_input(text).as_ref(), None);
     let Some(tree) = tree else {
-        return Script {
-            errors: vec![ShellError {
-                message: "the shell parser is unavailable".to_owned(),
-                span: Span::new(0, text.len()),
-            }],
-            ..Script::default()
-        };
+        parser.reset();
+        PARSER.set(Some(parser));
+        return unavailable(text);
     };
     let mut builder = Builder {
         outer: text,
@@ -139,6 +152,7 @@ pub(super) fn build(text: &str, options: ParseOptions) -> Script {
         error.span = snap(text, error.span);
     }
     builder.errors = errors_snapped;
+    PARSER.set(Some(builder.parser));
     let mut commands = builder.commands;
     for command in &mut commands {
         let start = command.span.start;
@@ -156,6 +170,16 @@ pub(super) fn build(text: &str, options: ParseOptions) -> Script {
         pipelines: builder.pipelines,
         statements,
         errors,
+    }
+}
+
+fn unavailable(text: &str) -> Script {
+    Script {
+        errors: vec![ShellError {
+            message: "the shell parser is unavailable".to_owned(),
+            span: Span::new(0, text.len()),
+        }],
+        ..Script::default()
     }
 }
 
