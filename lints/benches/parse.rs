@@ -23,10 +23,10 @@ fn corpus() -> Vec<String> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.file_name().is_some_and(|n| n != "SOURCES.tsv") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    files.push(text);
-                }
+            } else if path.file_name().is_some_and(|n| n != "SOURCES.tsv")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                files.push(text);
             }
         }
     }

@@ -10,15 +10,15 @@ use super::{
 };
 
 /// Deeper syntax trees are not walked further (each level is a stack frame here).
-const MAX_DEPTH: usize = 150;
+pub(super) const MAX_DEPTH: usize = 150;
 /// How many `sh -c` strings inside each other are parsed.
-const MAX_SHELL_NESTING: usize = 8;
+pub(super) const MAX_SHELL_NESTING: usize = 8;
 /// Programs whose `-c` string (or heredoc on stdin) is parsed as a script.
-const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"];
+pub(super) const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"];
 
 /// How byte offsets of the text being walked map to the text given to [`Script::parse`].
 #[derive(Clone, Copy)]
-enum SpanMap {
+pub(super) enum SpanMap {
     /// Local offset plus this.
     Offset(usize),
     /// Everything maps to this span (a `sh -c` string with escapes or expansions).
@@ -108,6 +108,11 @@ fn take_parser() -> Option<Parser> {
 }
 
 pub(super) fn build(text: &str, options: ParseOptions) -> Script {
+    super::fast::parse(text, options).unwrap_or_else(|| tree_sitter(text, options))
+}
+
+/// The command model from tree-sitter-bash (any text, with error recovery).
+pub(super) fn tree_sitter(text: &str, options: ParseOptions) -> Script {
     let Some(mut parser) = take_parser() else {
         return unavailable(text);
     };
@@ -154,14 +159,7 @@ pub(super) fn build(text: &str, options: ParseOptions) -> Script {
     builder.errors = errors_snapped;
     PARSER.set(Some(builder.parser));
     let mut commands = builder.commands;
-    for command in &mut commands {
-        let start = command.span.start;
-        let index = statements.partition_point(|statement| statement.span.end <= start);
-        command.statement = statements
-            .get(index)
-            .filter(|statement| statement.span.start <= start)
-            .map(|_| index);
-    }
+    assign_statements(&mut commands, &statements);
     let mut errors = builder.errors;
     errors.sort_by_key(|error| (error.span.start, error.span.end));
     errors.dedup();
@@ -170,6 +168,18 @@ pub(super) fn build(text: &str, options: ParseOptions) -> Script {
         pipelines: builder.pipelines,
         statements,
         errors,
+    }
+}
+
+/// Sets [`Command::statement`] from the statements' ranges.
+pub(super) fn assign_statements(commands: &mut [Command], statements: &[Statement]) {
+    for command in commands {
+        let start = command.span.start;
+        let index = statements.partition_point(|statement| statement.span.end <= start);
+        command.statement = statements
+            .get(index)
+            .filter(|statement| statement.span.start <= start)
+            .map(|_| index);
     }
 }
 
@@ -870,7 +880,7 @@ fn flatten_pipeline<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
 }
 
 /// What `set` does to `pipefail`, if anything.
-fn pipefail_setting(args: &[Word]) -> Option<bool> {
+pub(super) fn pipefail_setting(args: &[Word]) -> Option<bool> {
     let mut setting = None;
     let mut words = args.iter();
     while let Some(word) = words.next() {
@@ -893,16 +903,16 @@ fn pipefail_setting(args: &[Word]) -> Option<bool> {
 }
 
 /// How a shell was invoked.
-struct ShellInvocation<'a> {
+pub(super) struct ShellInvocation<'a> {
     /// `-c` was given.
-    command_string: bool,
+    pub(super) command_string: bool,
     /// The first operand: the `-c` string or a script file.
-    script: Option<&'a Word>,
+    pub(super) script: Option<&'a Word>,
     /// `-o pipefail` was given.
-    pipefail: bool,
+    pub(super) pipefail: bool,
 }
 
-fn shell_invocation(args: &[Word]) -> ShellInvocation<'_> {
+pub(super) fn shell_invocation(args: &[Word]) -> ShellInvocation<'_> {
     let mut invocation = ShellInvocation {
         command_string: false,
         script: None,

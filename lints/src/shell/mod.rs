@@ -41,6 +41,7 @@
 
 mod build;
 mod command;
+mod fast;
 mod word;
 
 #[cfg(test)]
@@ -65,7 +66,7 @@ pub struct ParseOptions {
 }
 
 /// A parsed shell script: commands, pipelines, top-level statements and syntax errors.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Script {
     commands: Vec<Command>,
     pipelines: Vec<Pipeline>,

@@ -603,3 +603,141 @@ proptest! {
         parse(&text);
     }
 }
+
+/// The scripts the rules parse in the public corpus (read in place from `../shared`): what
+/// `rules::run_scripts` hands the shell parser for every RUN (and ONBUILD RUN).
+fn corpus_scripts() -> Vec<(String, String)> {
+    use crate::rules::{Context, InstructionRef, run_scripts::run_scripts};
+    let shared = std::env::var_os("HARDFILE_SHARED").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        std::path::PathBuf::from,
+    );
+    let config = crate::config::Config::default();
+    let mut out = Vec::new();
+    let mut stack = vec![shared.join("corpus/public")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Ok(source) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let file = crate::syntax::parse(&source);
+            let model = crate::model::Model::build(&file, &config.build_args, None);
+            let cx = Context::new(&file, &model, &config, None);
+            for (index, instruction) in file.instructions.iter().enumerate() {
+                let at = InstructionRef {
+                    index,
+                    instruction,
+                    onbuild: false,
+                    stage: model.stage_of(index),
+                };
+                for run in run_scripts(&cx, &at) {
+                    out.push((format!("{}#{index}", path.display()), run.text.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Wherever the hand-written parser accepts a script, its model is exactly tree-sitter's;
+/// and it accepts most of the corpus (that is where `hardfile lint`'s speed comes from).
+#[test]
+fn fast_parser_agrees_with_tree_sitter_on_the_corpus() {
+    let scripts = corpus_scripts();
+    assert!(
+        scripts.len() > 900,
+        "corpus not found ({} scripts)",
+        scripts.len()
+    );
+    let mut accepted = 0;
+    let mut accepted_bytes = 0;
+    let mut mismatches = Vec::new();
+    let mut split_by_tree_sitter = 0;
+    for (name, text) in &scripts {
+        for options in [ParseOptions::default(), ParseOptions { pipefail: true }] {
+            let Some(fast) = super::fast::parse(text, options) else {
+                continue;
+            };
+            let slow = super::build::tree_sitter(text, options);
+            if splits_words(&slow) {
+                // tree-sitter-bash cuts `a-$X-$Y` into several words at `-$` (a grammar
+                // bug); the hand-written parser reads one word, as the shell does.
+                split_by_tree_sitter += 1;
+            } else if fast != slow {
+                mismatches.push(describe_mismatch(name, text, &fast, &slow));
+            }
+            if !options.pipefail {
+                accepted += 1;
+                accepted_bytes += text.len();
+            }
+        }
+    }
+    let total_bytes: usize = scripts.iter().map(|(_, t)| t.len()).sum();
+    eprintln!(
+        "fast parser: {accepted}/{} scripts, {accepted_bytes}/{total_bytes} bytes; {} mismatches; \
+         {split_by_tree_sitter} not compared (tree-sitter split a word)",
+        scripts.len(),
+        mismatches.len()
+    );
+    assert!(
+        split_by_tree_sitter <= 20,
+        "{split_by_tree_sitter} scripts not compared"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        accepted * 10 >= scripts.len() * 8,
+        "the fast parser accepts only {accepted} of {} scripts",
+        scripts.len()
+    );
+}
+
+/// The first difference between two models, briefly.
+fn describe_mismatch(name: &str, text: &str, fast: &Script, slow: &Script) -> String {
+    let short: String = text.chars().take(160).collect();
+    let what = if fast.commands.len() != slow.commands.len() {
+        format!(
+            "commands: fast {:?} vs tree-sitter {:?}",
+            names(fast),
+            names(slow)
+        )
+    } else if let Some((a, b)) = fast
+        .commands
+        .iter()
+        .zip(&slow.commands)
+        .find(|(a, b)| a != b)
+    {
+        format!("command differs:\n  fast {a:?}\n  tree {b:?}")
+    } else if fast.pipelines != slow.pipelines {
+        format!(
+            "pipelines:\n  fast {:?}\n  tree {:?}",
+            fast.pipelines, slow.pipelines
+        )
+    } else {
+        format!(
+            "statements:\n  fast {:?}\n  tree {:?}",
+            fast.statements, slow.statements
+        )
+    };
+    format!("--- {name}: {short:?}\n{what}")
+}
+
+/// Whether some command has two words with nothing between them (tree-sitter-bash splitting
+/// one word).
+fn splits_words(script: &Script) -> bool {
+    script.commands().iter().any(|command| {
+        let words: Vec<&Word> = command.program.iter().chain(&command.args).collect();
+        words
+            .windows(2)
+            .any(|pair| pair[0].span.end == pair[1].span.start)
+    })
+}

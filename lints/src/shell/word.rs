@@ -102,7 +102,13 @@ fn append_double_quoted(node: Node<'_>, src: &str, out: &mut String, depth: usiz
     let mut at = start;
     for child in node.children(&mut cursor) {
         if !child.is_named() {
-            // The quotes themselves (and a MISSING closing quote).
+            // The quotes themselves (and a MISSING closing quote). tree-sitter-bash makes
+            // blanks between an expansion and the closing quote part of the quote token.
+            if child.start_byte() > node.start_byte()
+                && let Some(blanks) = raw(child, src).strip_suffix('"')
+            {
+                unescape_double_quoted(blanks, out);
+            }
             at = at.max(child.end_byte());
             continue;
         }
@@ -157,7 +163,7 @@ fn unescape_double_quoted(text: &str, out: &mut String) {
     }
 }
 
-fn unescape_ansi_c(text: &str, out: &mut String) {
+pub(super) fn unescape_ansi_c(text: &str, out: &mut String) {
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         if c != '\\' {
