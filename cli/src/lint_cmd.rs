@@ -113,12 +113,14 @@ pub struct Failure {
 }
 
 /// Checks every input; I/O and configuration problems become [`Failure`]s (reported on
-/// stderr as they happen) so the other files are still checked.
+/// stderr, in input order) so the other files are still checked. Files are checked on
+/// all available cores; results keep the input order.
 pub fn check_all(inputs: &[Input], config: &ConfigArgs) -> (Vec<Checked>, Vec<Failure>) {
+    let results = crate::par::map(inputs, |input| check_one(input, config));
     let mut checked = Vec::new();
     let mut failures = Vec::new();
-    for input in inputs {
-        match check_one(input, config) {
+    for (input, result) in inputs.iter().zip(results) {
+        match result {
             Ok(result) => checked.push(result),
             Err(err) => {
                 eprintln!("hardfile: {err:#}");
@@ -173,6 +175,8 @@ pub fn collect_inputs(paths: &[PathBuf], input: &InputArgs) -> anyhow::Result<Ve
 
 /// Runs `hardfile lint`.
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitCode> {
+    // Flags are the same for every file: a bad one is one usage error, not one per file.
+    args.config.apply(&mut Config::default())?;
     let inputs = collect_inputs(&args.paths, &args.input)?;
     let (checked, failures) = check_all(&inputs, &args.config);
     let cis_version = checked.first().map_or_else(

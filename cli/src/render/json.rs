@@ -58,28 +58,25 @@ pub fn diagnostic(checked: &Checked, d: &Diagnostic, cis_version: &str) -> Value
 
 /// The whole document.
 pub fn document(checked: &[Checked], failures: &[Failure], cis_version: &str) -> Value {
-    let files: Vec<Value> = checked
-        .iter()
-        .map(|c| {
-            let suppressed: Vec<Value> = c
-                .report
-                .suppressed
-                .iter()
-                .map(|(d, reason)| {
-                    let mut value = diagnostic(c, d, cis_version);
-                    value["reason"] = json!(reason);
-                    value
-                })
-                .collect();
-            json!({
-                "file": c.input.display,
-                "profile": c.config.profile.as_str(),
-                "diagnostics": c.report.diagnostics.iter()
-                    .map(|d| diagnostic(c, d, cis_version)).collect::<Vec<_>>(),
-                "suppressed": suppressed,
+    let files: Vec<Value> = crate::par::map(checked, |c| {
+        let suppressed: Vec<Value> = c
+            .report
+            .suppressed
+            .iter()
+            .map(|(d, reason)| {
+                let mut value = diagnostic(c, d, cis_version);
+                value["reason"] = json!(reason);
+                value
             })
+            .collect();
+        json!({
+            "file": c.input.display,
+            "profile": c.config.profile.as_str(),
+            "diagnostics": c.report.diagnostics.iter()
+                .map(|d| diagnostic(c, d, cis_version)).collect::<Vec<_>>(),
+            "suppressed": suppressed,
         })
-        .collect();
+    });
     let all = || checked.iter().flat_map(|c| &c.report.diagnostics);
     let count = |s: Severity| all().filter(|d| d.severity == s).count();
     let fixable = |a: Applicability| {

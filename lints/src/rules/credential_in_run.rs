@@ -80,19 +80,23 @@ fn credential_use(command: &Command) -> Option<&'static str> {
     let args = &command.args;
     let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
     if args.iter().enumerate().any(|(i, w)| {
-        let lower = w.text.to_ascii_lowercase();
+        let text = w.text.as_str();
+        let starts = |prefix: &str| {
+            text.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
+        if !(text.eq_ignore_ascii_case("--password")
+            || starts("--password=")
+            || text.eq_ignore_ascii_case("--http-password")
+            || starts("--http-password="))
+        {
+            return false;
+        }
         // `--password $(head -c32 /dev/urandom | base64)`: made up during the build.
         let generated = args
             .get(i + 1)
             .is_some_and(|v| v.raw.starts_with("$(") || v.raw.starts_with("\"$("));
-        if generated && !lower.contains('=') {
-            return false;
-        }
-        (lower == "--password"
-            || lower.starts_with("--password=")
-            || lower == "--http-password"
-            || lower.starts_with("--http-password="))
-            && lower != "--password-stdin"
+        !(generated && !text.contains('='))
     }) {
         return Some("a password is passed on the command line");
     }

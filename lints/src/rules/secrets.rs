@@ -78,12 +78,14 @@ fn token_shape(text: &str) -> Option<&'static str> {
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .count()
     };
-    for (i, _) in text.char_indices() {
-        let rest = &text[i..];
-        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if !boundary {
+    for (i, &first) in bytes.iter().enumerate() {
+        // Every shape below starts with one of these ASCII letters at a word boundary.
+        if !matches!(first, b'A' | b'g' | b'x' | b'n' | b's')
+            || (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+        {
             continue;
         }
+        let rest = &text[i..];
         if (rest.starts_with("AKIA") || rest.starts_with("ASIA"))
             && bytes[i + 4..]
                 .iter()

@@ -2,10 +2,11 @@
 //!
 //! [`Script::parse`] takes the text BuildKit hands to `/bin/sh -c` (or a heredoc body) and
 //! returns every simple command in it, the pipelines they form, the top-level statement list
-//! with its separators, and the syntax errors it met. Parsing never fails: the grammar is
+//! with its separators, and the syntax errors it met. Parsing never fails: a hand-written
+//! parser (`fast.rs`) reads the common subset quickly, and everything else goes to
 //! [tree-sitter-bash](https://crates.io/crates/tree-sitter-bash), whose error recovery keeps
-//! the commands around a syntax error, so rules still see them (see
-//! `docs/shell-parser-choice.md` for why this parser).
+//! the commands around a syntax error, so rules still see them. Both build the same model
+//! (see `docs/shell-parser-choice.md`).
 //!
 //! Every [`Span`] is a byte range into the text given to [`Script::parse`]; for a word,
 //! `&text[span] == raw` holds unless the owning [`Command::approximate`] is set.
