@@ -9,13 +9,14 @@
 mod image;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 pub use image::ImageRef;
 
 use crate::syntax::{Args, Dockerfile, Instruction, Keyword, Span};
-use crate::words::{Lexer, WordError};
+use crate::words::{Env, Lexer, WordError};
 
 /// The platform ARGs BuildKit defines in the global scope (for a linux/amd64 build).
 const PLATFORM_ARGS: [(&str, &str); 8] = [
@@ -77,6 +78,24 @@ pub struct InstructionState {
     pub env: Vec<(String, String)>,
     /// ARGs declared in the stage with their values (`None`: declared without value).
     pub args: Vec<(String, Option<String>)>,
+}
+
+/// The scope a word sees at this point: ENV wins over ARG (as in [`InstructionState::expansion_env`]),
+/// without copying either.
+impl Env for InstructionState {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.env_value(name).or_else(|| {
+            self.args
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.as_deref())
+        })
+    }
+
+    fn keys(&self) -> Vec<String> {
+        Env::keys(self.expansion_env().as_slice())
+    }
 }
 
 impl Default for InstructionState {
@@ -166,8 +185,9 @@ pub struct Model {
     global_args: Vec<GlobalArg>,
     #[serde(skip)]
     global_env: Vec<(String, String)>,
+    /// One entry per instruction; instructions that change nothing share their state.
     #[serde(skip)]
-    states: Vec<InstructionState>,
+    states: Vec<Arc<InstructionState>>,
     #[serde(skip)]
     stage_of: Vec<Option<usize>>,
     target: Option<usize>,
@@ -252,17 +272,21 @@ impl Model {
         static DEFAULT: std::sync::OnceLock<InstructionState> = std::sync::OnceLock::new();
         self.states
             .get(instruction)
-            .unwrap_or_else(|| DEFAULT.get_or_init(InstructionState::default))
+            .map_or_else(|| DEFAULT.get_or_init(InstructionState::default), |s| s)
     }
 
     /// Expands `text` as BuildKit would at `instruction` (stage ARGs and ENV; global ARGs
     /// before the first FROM).
     pub fn expand(&self, instruction: usize, text: &str) -> Result<String, WordError> {
+        // Nothing to unquote or expand: BuildKit returns the word unchanged.
+        if !text.contains(['$', '\'', '"', self.escape]) {
+            return Ok(text.to_string());
+        }
         let lexer = Lexer::new(self.escape);
         if self.stage_of(instruction).is_none() {
             return lexer.process_word(text, &self.global_env);
         }
-        lexer.process_word(text, &self.state_before(instruction).expansion_env())
+        lexer.process_word(text, self.state_before(instruction))
     }
 
     /// Every image reference the build uses.
@@ -361,16 +385,15 @@ impl<'a> Builder<'a> {
         if !text.contains(['$', '\'', '"', self.lexer.escape]) {
             return text.to_string();
         }
-        let env = state.expansion_env();
-        self.expand_with(text, &env, span)
+        self.expand_with(text, state, span)
     }
 
-    fn expand_with(&mut self, text: &str, env: &[(String, String)], span: Span) -> String {
+    fn expand_with<E: Env + ?Sized>(&mut self, text: &str, env: &E, span: Span) -> String {
         // Nothing to unquote or expand: BuildKit returns the word unchanged.
         if !text.contains(['$', '\'', '"', self.lexer.escape]) {
             return text.to_string();
         }
-        match self.lexer.process_word(text, &env) {
+        match self.lexer.process_word(text, env) {
             Ok(value) => value,
             Err(err) => {
                 self.error(err.to_string(), span);
@@ -381,6 +404,8 @@ impl<'a> Builder<'a> {
 
     fn run(mut self, target: Option<&str>) -> Model {
         let mut state = InstructionState::default();
+        // The snapshot of `state` the next instructions share until one changes it.
+        let mut shared: Option<Arc<InstructionState>> = None;
         let mut current: Option<usize> = None;
         for (index, instruction) in self.file.instructions.iter().enumerate() {
             if instruction.keyword == Keyword::From {
@@ -388,12 +413,27 @@ impl<'a> Builder<'a> {
                 let (stage, initial) = self.start_stage(index, instruction);
                 current = Some(stage);
                 state = initial;
+                shared = None;
             }
-            self.model.states.push(state.clone());
+            let snapshot = shared.get_or_insert_with(|| Arc::new(state.clone()));
+            self.model.states.push(Arc::clone(snapshot));
             self.model.stage_of.push(current);
             match current {
                 None => self.global(index, instruction),
-                Some(stage) => self.apply(stage, index, instruction, &mut state),
+                Some(stage) => {
+                    self.apply(stage, index, instruction, &mut state);
+                    // The only instructions `apply` lets change the state.
+                    if matches!(
+                        instruction.keyword,
+                        Keyword::Arg
+                            | Keyword::Env
+                            | Keyword::User
+                            | Keyword::Workdir
+                            | Keyword::Shell
+                    ) {
+                        shared = None;
+                    }
+                }
             }
         }
         self.finish_stage(current, self.file.instructions.len(), &state);

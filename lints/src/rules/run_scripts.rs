@@ -152,15 +152,22 @@ pub(crate) type Cache = Vec<(usize, bool, Vec<RunScript>)>;
 
 fn build_all(cx: &Context<'_>) -> Cache {
     let mut cache = Vec::new();
+    // Whether a SHELL instruction came before (in any stage), kept as we go.
+    let mut explicit_shell = false;
     for (index, instruction) in cx.file.instructions.iter().enumerate() {
         if instruction.keyword == Keyword::Run {
-            cache.push((index, false, scripts_of(cx, index, instruction)));
+            cache.push((
+                index,
+                false,
+                scripts_of(cx, index, instruction, explicit_shell),
+            ));
         }
         if let Some(inner) = instruction.onbuild_inner()
             && inner.keyword == Keyword::Run
         {
-            cache.push((index, true, scripts_of(cx, index, inner)));
+            cache.push((index, true, scripts_of(cx, index, inner, explicit_shell)));
         }
+        explicit_shell |= instruction.keyword == Keyword::Shell;
     }
     cache
 }
@@ -186,12 +193,14 @@ fn on_windows(cx: &Context<'_>, index: usize) -> bool {
     }
 }
 
-fn scripts_of(cx: &Context<'_>, index: usize, instruction: &Instruction) -> Vec<RunScript> {
+fn scripts_of(
+    cx: &Context<'_>,
+    index: usize,
+    instruction: &Instruction,
+    explicit_shell: bool,
+) -> Vec<RunScript> {
     let source = cx.source();
     let shell = &cx.model.state_before(index).shell;
-    let explicit_shell = cx.file.instructions[..index.min(cx.file.instructions.len())]
-        .iter()
-        .any(|i| i.keyword == Keyword::Shell);
     // `# escape=`` is the Windows convention (backslash is the path separator there).
     if !explicit_shell && (cx.file.escape == '`' || on_windows(cx, index)) {
         return Vec::new();
