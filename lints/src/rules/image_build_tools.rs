@@ -1,14 +1,17 @@
 //! ## What it does
 //! Flags packages installed into the exported image that a running container should not
-//! need: SSH servers (`openssh-server`, `dropbear`), remote-access and network tools
-//! (`telnet`, `telnetd`, `netcat`, `ncat`, `nmap`, `socat`), debuggers and tracers (`gdb`,
-//! `strace`, `ltrace`, `valgrind`) and compilers or build tooling (`gcc`, `g++`, `clang`,
-//! `make`, `build-essential`, `golang`, `rustc`, `cargo`, `autoconf`, `automake`, …).
+//! need: SSH servers (`openssh-server`, `dropbear`), privilege-escalation tools (`sudo`,
+//! `doas`), remote-access and network tools (`telnet`, `telnetd`, `netcat`, `ncat`, `nmap`,
+//! `socat`), debuggers and tracers (`gdb`, `strace`, `ltrace`, `valgrind`) and compilers or
+//! build tooling (`gcc`, `g++`, `clang`, `make`, `build-essential`, `golang`, `rustc`,
+//! `cargo`, `autoconf`, `automake`, …).
 //!
 //! ## Why is this bad?
 //! Every extra tool is attack surface and vulnerability-scanner noise, and an SSH server or
-//! netcat is exactly what an intruder wants to find. CIS Docker Benchmark 4.3 (no
-//! unnecessary packages) and 5.7 (no sshd in containers).
+//! netcat is exactly what an intruder wants to find. `sudo` and `doas` are setuid-root
+//! programs whose only purpose is to turn the container's user into root, undoing the
+//! non-root `USER` of CIS 4.1 (HF104 flags *running* them during the build). CIS Docker
+//! Benchmark 4.3 (no unnecessary packages) and 5.7 (no sshd in containers).
 //!
 //! Only the stages whose layers are exported are checked: build tools in a builder stage
 //! whose output is copied out are exactly right (the peers' most reported false
@@ -53,7 +56,7 @@ use crate::syntax::Keyword;
 pub static META: RuleMeta = RuleMeta {
     code: "HF308",
     name: "image-build-tools",
-    summary: "SSH server, debugger, network or build tooling installed in the exported image",
+    summary: "SSH server, sudo, debugger, network or build tooling installed in the exported image",
     default_severity: Severity::Warning,
     fix: FixAvailability::Never,
     status: RuleStatus::Stable,
@@ -75,6 +78,9 @@ pub static META: RuleMeta = RuleMeta {
 #[derive(Default)]
 pub struct ImageBuildTools;
 
+/// The kind of `sudo`/`doas`: not a build tool, so the message differs.
+const PRIVILEGE_ESCALATION: &str = "privilege-escalation tool";
+
 /// What kind of tool a package is.
 pub fn tool_kind(package: &str) -> Option<&'static str> {
     // `gcc=4:12.2.0-3`, `gcc-12`, `openssh-server:amd64`
@@ -89,6 +95,7 @@ pub fn tool_kind(package: &str) -> Option<&'static str> {
         "openssh-server" | "openssh" | "dropbear" | "ssh-server" | "telnetd" | "telnet-server" => {
             "remote login server"
         }
+        "sudo" | "sudo-ldap" | "doas" | "opendoas" => PRIVILEGE_ESCALATION,
         "telnet" | "netcat" | "netcat-openbsd" | "netcat-traditional" | "ncat" | "nmap"
         | "socat" | "nc" => "network tool",
         "gdb" | "strace" | "ltrace" | "valgrind" | "gdbserver" => "debugger",
@@ -188,10 +195,15 @@ impl Rule for ImageBuildTools {
                     if removed.auto_purge || removed.names.contains(&package.text) {
                         continue;
                     }
+                    let advice = if kind == PRIVILEGE_ESCALATION {
+                        "it lets the container's user become root; do not ship it"
+                    } else {
+                        "install it in a build stage instead"
+                    };
                     out.push(META.diagnostic(
                         run.span(package.span),
                         format!(
-                            "`{}` ({kind}) is installed in the exported image; install it in a build stage instead",
+                            "`{}` ({kind}) is installed in the exported image; {advice}",
                             package.text
                         ),
                     ));
@@ -221,6 +233,31 @@ mod tests {
             "HF308",
             "FROM a:1\nRUN dnf install -y gcc-c++ && dnf clean all\n",
             1,
+        );
+    }
+
+    #[test]
+    fn privilege_escalation_tools() {
+        let found = assert_flags(
+            "HF308",
+            "FROM a:1\nRUN apt-get install -y --no-install-recommends sudo curl\n",
+            1,
+        );
+        assert!(
+            found[0].message.contains("privilege-escalation tool"),
+            "{}",
+            found[0].message
+        );
+        assert_flags("HF308", "FROM a:1\nRUN apk add --no-cache doas\n", 1);
+        assert_flags("HF308", "FROM a:1\nRUN dnf install -y sudo-1.9.5\n", 1);
+        // A builder stage may need sudo; it is not shipped.
+        assert_clean(
+            "HF308",
+            "FROM a:1 AS build\nRUN apt-get install -y sudo\nFROM b:1\nCOPY --from=build /out /out\n",
+        );
+        assert_clean(
+            "HF308",
+            "FROM a:1\nRUN apt-get install -y sudo && apt-get purge -y sudo\n",
         );
     }
 
