@@ -61,8 +61,14 @@ pub fn stage_instructions<'a>(
 /// The stages whose instructions end up in the exported image's config: the target and the
 /// stages it is built `FROM`, nearest first.
 pub fn target_chain<'a>(cx: &Context<'a>) -> Vec<&'a Stage> {
+    cx.target()
+        .map_or_else(Vec::new, |target| stage_chain(cx, target))
+}
+
+/// A stage and the stages it is built `FROM`, nearest first.
+pub fn stage_chain<'a>(cx: &Context<'a>, stage: &'a Stage) -> Vec<&'a Stage> {
     let mut chain = Vec::new();
-    let mut current = cx.target();
+    let mut current = Some(stage);
     while let Some(stage) = current {
         if chain.len() > 64 || chain.iter().any(|s: &&Stage| s.index == stage.index) {
             break;
