@@ -1,6 +1,8 @@
 //! ## What it does
 //! Flags `ADD` of a Git repository that is not pinned to a commit: no `--checksum` and
-//! no full commit hash after `#`.
+//! no full commit hash after `#`. The source is read as BuildKit reads it: quotes removed
+//! and build arguments expanded (`ADD "…/x.git#${V}"` is pinned when `V` defaults to a
+//! commit).
 //!
 //! ## Why is this bad?
 //! A branch or tag can be moved; the image then contains code nobody reviewed, and the
@@ -26,7 +28,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{copy_operands, is_git_source};
+use crate::rules::helpers::{copy_operands, is_git_source, source_value};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -61,7 +63,7 @@ fn pinned(source: &str) -> bool {
 }
 
 impl Rule for AddGitUnpinned {
-    fn check(&mut self, _: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&mut self, cx: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
         let instruction = at.instruction;
         if instruction.keyword != Keyword::Add || instruction.flag("checksum").is_some() {
             return;
@@ -70,7 +72,8 @@ impl Rule for AddGitUnpinned {
             return;
         };
         for source in sources {
-            if is_git_source(&source.value) && !pinned(&source.value) {
+            let value = source_value(cx, &at, source);
+            if is_git_source(&value) && !pinned(&value) {
                 out.push(META.diagnostic(
                     source.span,
                     "ADD of a Git repository without a pinned commit (--checksum or #<commit>)",
@@ -99,6 +102,24 @@ mod tests {
         assert_clean(
             "HF202",
             "FROM a:1\nADD --checksum=abc https://github.com/a/b.git /s\n",
+        );
+    }
+
+    #[test]
+    fn quoted_and_expanded_sources() {
+        assert_flags(
+            "HF202",
+            "FROM a:1\nARG V=v1.13.0\nADD \"https://github.com/bats-core/bats-core.git#${V}\" .\n",
+            1,
+        );
+        assert_clean(
+            "HF202",
+            "FROM a:1\nARG V=0123456789abcdef0123456789abcdef01234567\nADD \"https://github.com/a/b.git#$V\" .\n",
+        );
+        assert_flags(
+            "HF202",
+            "FROM a:1\nONBUILD ADD \"https://github.com/a/b.git#main\" /s\n",
+            1,
         );
     }
 }

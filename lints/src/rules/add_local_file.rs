@@ -32,7 +32,9 @@
 use crate::config::Profile;
 use crate::context::{ARCHIVE_SNIFF_LEN, archive_kind, has_glob_meta, looks_like_archive_name};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::helpers::{copy_operands, is_git_source, is_heredoc_marker, is_url};
+use crate::rules::helpers::{
+    copy_operands, expanded_source, is_git_source, is_heredoc_marker, is_url, strip_quotes,
+};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -123,28 +125,28 @@ impl Rule for AddLocalFile {
         let from_stage = instruction.flag("from").is_some();
         let mut overall = SourceKind::Plain;
         for source in &sources {
-            let value = &source.value;
-            if is_url(value) || is_git_source(value) {
-                return;
-            }
-            if is_heredoc_marker(value) {
+            if is_heredoc_marker(&source.value) {
                 continue;
             }
+            // Classified as BuildKit reads the word: `ADD "https://…/x.git#${V}" dir` is a
+            // Git source (HF202), not a local file.
+            let expanded = expanded_source(cx, &at, source);
+            let value = expanded
+                .clone()
+                .unwrap_or_else(|| strip_quotes(&source.value));
+            if is_url(&value) || is_git_source(&value) {
+                return;
+            }
             let kind = if from_stage {
-                if looks_like_archive_name(value) {
+                if looks_like_archive_name(&value) {
                     SourceKind::Archive
                 } else {
                     SourceKind::Unknown
                 }
             } else {
-                let expanded = if at.onbuild {
-                    None
-                } else {
-                    cx.expand(at.index, value)
-                };
                 match expanded {
                     Some(path) if !path.contains('$') => classify(cx, &path),
-                    _ if looks_like_archive_name(value) => SourceKind::Archive,
+                    _ if looks_like_archive_name(&value) => SourceKind::Archive,
                     _ => SourceKind::Unknown,
                 }
             };
@@ -194,6 +196,26 @@ mod tests {
         assert_clean("HF501", "FROM a:1\nADD https://example.com/x /x\n");
         assert_clean("HF501", "FROM a:1\nADD app.tar.gz /app/\n");
         assert_clean("HF501", "FROM a:1\nADD --checksum=sha256:00 app /app/\n");
+    }
+
+    #[test]
+    fn quoted_remote_sources_are_not_local() {
+        assert_clean(
+            "HF501",
+            "FROM a:1\nARG V=v1.13.0\nADD \"https://github.com/bats-core/bats-core.git#${V}\" .\n",
+        );
+        assert_clean("HF501", "FROM a:1\nADD 'https://example.com/x' /x\n");
+        assert_clean(
+            "HF501",
+            "FROM a:1\nADD [\"https://github.com/a/b.git#main\", \"/s\"]\n",
+        );
+        assert_clean(
+            "HF501",
+            "FROM a:1\nONBUILD ADD \"https://github.com/a/b.git#main\" /s\n",
+        );
+        // A quoted local file is still a local file.
+        assert_flags("HF501", "FROM a:1\nADD \"app.py\" /app/\n", 1);
+        assert_flags("HF501", "FROM a:1\nARG F=app.py\nADD \"$F\" /app/\n", 1);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! ## What it does
-//! Flags `ADD <http(s) URL>` without `--checksum`.
+//! Flags `ADD <http(s) URL>` without `--checksum`. Sources are read as BuildKit reads them
+//! (quotes removed, build arguments expanded); Git sources are left to HF202.
 //!
 //! ## Why is this bad?
 //! The downloaded content is trusted blindly: a compromised server, a moved release or a
@@ -28,7 +29,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{copy_operands, is_git_source, is_url};
+use crate::rules::helpers::{copy_operands, is_git_source, is_url, source_value};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -56,7 +57,7 @@ pub static META: RuleMeta = RuleMeta {
 pub struct AddUrlWithoutChecksum;
 
 impl Rule for AddUrlWithoutChecksum {
-    fn check(&mut self, _: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&mut self, cx: &Context<'_>, at: InstructionRef<'_>, out: &mut Vec<Diagnostic>) {
         let instruction = at.instruction;
         if instruction.keyword != Keyword::Add || instruction.flag("checksum").is_some() {
             return;
@@ -65,7 +66,8 @@ impl Rule for AddUrlWithoutChecksum {
             return;
         };
         for source in sources {
-            if is_url(&source.value) && !is_git_source(&source.value) {
+            let value = source_value(cx, &at, source);
+            if is_url(&value) && !is_git_source(&value) {
                 out.push(META.diagnostic(
                     source.span,
                     "ADD downloads a URL without --checksum; its content is not verified",
@@ -88,5 +90,14 @@ mod tests {
         );
         assert_clean("HF201", "FROM a:1\nADD y.tgz /tmp/\n");
         assert_clean("HF201", "FROM a:1\nCOPY https://x/y /y\n");
+    }
+
+    #[test]
+    fn quoted_sources() {
+        assert_flags("HF201", "FROM a:1\nADD \"https://x/y.tgz\" /tmp/\n", 1);
+        assert_clean(
+            "HF201",
+            "FROM a:1\nARG V=v1\nADD \"https://github.com/a/b.git#${V}\" /s\n",
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::config::Knowledge;
 use crate::model::{Base, ImageRef, Stage};
-use crate::rules::Context;
+use crate::rules::{Context, InstructionRef};
 use crate::syntax::{Instruction, Keyword, Span};
 
 /// Whether a `USER` value names root: `root`, `0`, with any group.
@@ -134,6 +134,35 @@ pub fn is_git_source(source: &str) -> bool {
         || lower.starts_with("ssh://")
         || ((lower.starts_with("https://") || lower.starts_with("http://"))
             && (lower.contains(".git#") || lower.ends_with(".git") || lower.contains(".git/")))
+}
+
+/// A COPY/ADD source word after BuildKit's word processing (quotes removed, ARG and ENV
+/// expanded at the instruction); `None` for ONBUILD bodies (expanded where they are
+/// triggered) and on expansion errors.
+pub fn expanded_source(
+    cx: &Context<'_>,
+    at: &InstructionRef<'_>,
+    word: &crate::syntax::Word,
+) -> Option<String> {
+    if at.onbuild {
+        return None;
+    }
+    cx.expand(at.index, &word.value)
+}
+
+/// A COPY/ADD source as BuildKit reads it, to classify (URL, Git, local): expanded when
+/// possible (see [`expanded_source`]), otherwise with its quote characters removed.
+pub fn source_value(
+    cx: &Context<'_>,
+    at: &InstructionRef<'_>,
+    word: &crate::syntax::Word,
+) -> String {
+    expanded_source(cx, at, word).unwrap_or_else(|| strip_quotes(&word.value))
+}
+
+/// `value` without its quote characters (a word that could not be expanded).
+pub fn strip_quotes(value: &str) -> String {
+    value.replace(['"', '\''], "")
 }
 
 /// The source and destination words of COPY/ADD (flags and heredoc markers excluded):
