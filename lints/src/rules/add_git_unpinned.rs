@@ -1,8 +1,9 @@
 //! ## What it does
-//! Flags `ADD` of a Git repository that is not pinned to a commit: no `--checksum` and
-//! no full commit hash after `#`. The source is read as BuildKit reads it: quotes removed
-//! and build arguments expanded (`ADD "…/x.git#${V}"` is pinned when `V` defaults to a
-//! commit).
+//! Flags `ADD` of a Git repository that is not pinned to a commit: no `--checksum`, no
+//! full commit hash after `#` (`#<commit>:<dir>`), and none in the query form's `ref`,
+//! `checksum` or `commit` (`?ref=<commit>&keep-git-dir=1`). The source is read as BuildKit
+//! reads it: quotes removed and build arguments expanded (`ADD "…/x.git#${V}"` is pinned
+//! when `V` defaults to a commit).
 //!
 //! ## Why is this bad?
 //! A branch or tag can be moved; the image then contains code nobody reviewed, and the
@@ -55,11 +56,26 @@ pub static META: RuleMeta = RuleMeta {
 #[derive(Default)]
 pub struct AddGitUnpinned;
 
+/// Whether `reference` is a full commit hash (SHA-1, or SHA-256 for such repositories).
+fn is_commit(reference: &str) -> bool {
+    matches!(reference.len(), 40 | 64) && reference.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn pinned(source: &str) -> bool {
-    source.split_once('#').is_some_and(|(_, fragment)| {
-        let reference = fragment.split(':').next().unwrap_or("");
-        reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    let (url, fragment) = match source.split_once('#') {
+        Some((url, fragment)) => (url, Some(fragment)),
+        None => (source, None),
+    };
+    let fragment_pins =
+        fragment.is_some_and(|f| is_commit(f.split(':').next().unwrap_or_default()));
+    let query_pins = url.split_once('?').is_some_and(|(_, query)| {
+        query.split('&').any(|pair| {
+            pair.split_once('=').is_some_and(|(key, value)| {
+                matches!(key, "ref" | "checksum" | "commit") && is_commit(value)
+            })
+        })
+    });
+    fragment_pins || query_pins
 }
 
 impl Rule for AddGitUnpinned {
@@ -76,7 +92,7 @@ impl Rule for AddGitUnpinned {
             if is_git_source(&value) && !pinned(&value) {
                 out.push(META.diagnostic(
                     source.span,
-                    "ADD of a Git repository without a pinned commit (--checksum or #<commit>)",
+                    "ADD of a Git repository without a pinned commit (--checksum, #<commit> or ?checksum=<commit>)",
                 ));
             }
         }
@@ -120,6 +136,32 @@ mod tests {
             "HF202",
             "FROM a:1\nONBUILD ADD \"https://github.com/a/b.git#main\" /s\n",
             1,
+        );
+    }
+
+    #[test]
+    fn query_form() {
+        assert_flags(
+            "HF202",
+            "FROM a:1\nARG V=v1.23.0\nADD https://github.com/go-delve/delve.git?ref=${V}&keep-git-dir=1 .\n",
+            1,
+        );
+        assert_flags(
+            "HF202",
+            "FROM a:1\nADD git@github.com:a/b.git?branch=main /s\n",
+            1,
+        );
+        assert_clean(
+            "HF202",
+            "FROM a:1\nADD https://github.com/a/b.git?ref=0123456789abcdef0123456789abcdef01234567&keep-git-dir=1 /s\n",
+        );
+        assert_clean(
+            "HF202",
+            "FROM a:1\nADD https://github.com/a/b.git?tag=v1&checksum=0123456789abcdef0123456789abcdef01234567 /s\n",
+        );
+        assert_clean(
+            "HF202",
+            "FROM a:1\nADD https://github.com/a/b.git?commit=0123456789abcdef0123456789abcdef01234567 /s\n",
         );
     }
 }

@@ -1,6 +1,8 @@
 //! ## What it does
-//! Flags `ADD <http(s) URL>` without `--checksum`. Sources are read as BuildKit reads them
-//! (quotes removed, build arguments expanded); Git sources are left to HF202.
+//! Flags `ADD <http(s) URL>` without `--checksum`. Git sources (`https://…/x.git#ref`,
+//! `https://…/x.git?ref=v1&keep-git-dir=1`, `git@…`) are not downloads: HF202 checks that
+//! they are pinned to a commit. Sources are read as BuildKit reads them (quotes removed,
+//! build arguments expanded).
 //!
 //! ## Why is this bad?
 //! The downloaded content is trusted blindly: a compromised server, a moved release or a
@@ -93,11 +95,18 @@ mod tests {
     }
 
     #[test]
-    fn quoted_sources() {
+    fn git_sources_are_not_downloads() {
+        for source in [
+            "https://github.com/go-delve/delve.git?ref=${V}&keep-git-dir=1",
+            "https://github.com/a/b.git?commit=0123456789abcdef0123456789abcdef01234567",
+            "https://github.com/a/b.git#main",
+            "\"https://github.com/a/b.git#${V}\"",
+            "git@github.com:a/b.git",
+        ] {
+            assert_clean("HF201", &format!("FROM a:1\nARG V=v1\nADD {source} /s\n"));
+        }
+        // Quoted downloads are still downloads; a query does not make a URL Git.
         assert_flags("HF201", "FROM a:1\nADD \"https://x/y.tgz\" /tmp/\n", 1);
-        assert_clean(
-            "HF201",
-            "FROM a:1\nARG V=v1\nADD \"https://github.com/a/b.git#${V}\" /s\n",
-        );
+        assert_flags("HF201", "FROM a:1\nADD https://x/y.tgz?ref=v1 /tmp/\n", 1);
     }
 }

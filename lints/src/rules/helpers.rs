@@ -125,15 +125,20 @@ pub fn is_url(source: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-/// Whether a COPY/ADD source is a Git repository, as BuildKit recognises one.
+/// Whether a COPY/ADD source is a Git repository, as BuildKit recognises one: `git@…`,
+/// `git://…`, `ssh://…`, or an http(s) URL whose path ends in `.git`, before a `#ref:dir`
+/// fragment or a `?ref=…&keep-git-dir=1` query (BuildKit v0.24 / Dockerfile 1.18).
 #[allow(clippy::case_sensitive_file_extension_comparisons)] // compared lower-cased
 pub fn is_git_source(source: &str) -> bool {
     let lower = source.to_ascii_lowercase();
-    lower.starts_with("git@")
-        || lower.starts_with("git://")
-        || lower.starts_with("ssh://")
-        || ((lower.starts_with("https://") || lower.starts_with("http://"))
-            && (lower.contains(".git#") || lower.ends_with(".git") || lower.contains(".git/")))
+    if lower.starts_with("git@") || lower.starts_with("git://") || lower.starts_with("ssh://") {
+        return true;
+    }
+    if !is_url(&lower) {
+        return false;
+    }
+    let path = lower.split(['#', '?']).next().unwrap_or("");
+    path.ends_with(".git") || path.contains(".git/")
 }
 
 /// A COPY/ADD source word after BuildKit's word processing (quotes removed, ARG and ENV
@@ -225,6 +230,12 @@ mod tests {
         ));
         assert!(is_git_source("git@github.com:moby/buildkit.git"));
         assert!(!is_git_source("https://example.com/a.tar.gz"));
+        assert!(is_git_source(
+            "https://github.com/go-delve/delve.git?ref=v1.23.0&keep-git-dir=1"
+        ));
+        assert!(is_git_source("ssh://git@example.com/a/b.git"));
+        assert!(!is_git_source("https://example.com/a.tar.gz?x=.git"));
+        assert!(!is_git_source("https://example.com/dl#x.git"));
         assert!(is_url("HTTPS://x"));
     }
 }
