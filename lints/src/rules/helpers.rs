@@ -82,6 +82,17 @@ pub fn stage_chain<'a>(cx: &Context<'a>, stage: &'a Stage) -> Vec<&'a Stage> {
     chain
 }
 
+/// Whether the image of `stage` only carries files: its chain starts `FROM scratch` and no
+/// stage of it sets `CMD` or `ENTRYPOINT`, so nothing runs in it unless a command is named
+/// (`--output` artifact stages, helper images used through `COPY --from`).
+pub fn carries_files_only(cx: &Context<'_>, stage: &Stage) -> bool {
+    matches!(root_base(cx, stage), Base::Scratch)
+        && !stage_chain(cx, stage).iter().any(|s| {
+            stage_instructions(cx, s)
+                .any(|(_, i)| matches!(i.keyword, Keyword::Cmd | Keyword::Entrypoint))
+        })
+}
+
 /// The span of the `FROM` instruction's keyword of a stage (where image-level findings go).
 pub fn stage_anchor(cx: &Context<'_>, stage: &Stage) -> Span {
     cx.file

@@ -5,6 +5,10 @@
 //! `.hardfile.toml` (or `--base-config`), and the BuildKit frontend decides with the real
 //! base configuration.
 //!
+//! `FROM scratch` images are HF101's (scratch runs as uid 0); like HF101, this rule says
+//! nothing about a scratch image that only carries files (no `USER`, `CMD` or
+//! `ENTRYPOINT` in its chain).
+//!
 //! ## Why is this bad?
 //! Without `USER`, the image runs as whatever the base image says, and most base images
 //! (Debian, Alpine, Ubuntu, language images) run as root. CIS Docker Benchmark 4.1.
@@ -93,6 +97,11 @@ mod tests {
         assert_flags("HF102", "FROM python:3.12\nCMD [\"python\"]\n", 1);
         assert_clean("HF102", "FROM python:3.12\nUSER 1000\n");
         assert_clean("HF102", "FROM scratch\n");
+        assert_clean("HF102", "FROM scratch\nCOPY x /x\nCMD [\"/x\"]\n");
+        assert_clean(
+            "HF102",
+            "FROM a:1 AS build\nRUN make\nFROM scratch\nCOPY --from=build /out /\n",
+        );
         assert_clean("HF102", "FROM gcr.io/distroless/static:nonroot\n");
         assert_clean("HF102", "FROM a:1 AS b\nUSER app\nFROM b\nRUN x\n");
         let config = Config {

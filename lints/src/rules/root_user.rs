@@ -4,6 +4,11 @@
 //! image is known to run as root (`FROM scratch`, or `base-user = "root"` in the
 //! configuration).
 //!
+//! An image that only carries files is not reported: when the target's chain starts
+//! `FROM scratch`, no stage of it sets `USER`, `CMD` or `ENTRYPOINT`, nothing runs in it
+//! unless a command is named (`--output` artifact stages, helper images used through
+//! `COPY --from`). An explicit `USER root` is still reported.
+//!
 //! ## Why is this bad?
 //! A process running as root inside a container is one kernel or runtime bug away from
 //! root on the host, can rewrite its own binaries, and defeats file permissions. CIS
@@ -36,7 +41,7 @@
 use crate::config::{Knowledge, Profile};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::Stage;
-use crate::rules::helpers::{base_user, is_root_user, stage_anchor};
+use crate::rules::helpers::{base_user, carries_files_only, is_root_user, stage_anchor};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -104,7 +109,9 @@ impl Rule for RootUser {
                     .with_optional_fix(append_user_fix(cx, target)),
                 );
             }
-            (None, _) if base_user(cx, target) == Knowledge::Root => {
+            (None, _)
+                if base_user(cx, target) == Knowledge::Root && !carries_files_only(cx, target) =>
+            {
                 out.push(
                     META.diagnostic(
                         stage_anchor(cx, target),
@@ -146,12 +153,40 @@ mod tests {
     #[test]
     fn missing_user_depends_on_base() {
         assert_clean("HF101", "FROM a:1\nRUN x\n");
-        assert_flags("HF101", "FROM scratch\nCOPY x /x\n", 1);
+        assert_flags("HF101", "FROM scratch\nCOPY x /x\nCMD [\"/x\"]\n", 1);
         let config = Config {
             base_user: Knowledge::Root,
             ..only("HF101")
         };
         assert_eq!(findings_with(&config, "FROM a:1\nRUN x\n", None).len(), 1);
+    }
+
+    #[test]
+    fn file_only_scratch_images_are_not_reported() {
+        // `--output` artifact stage and helper image: nothing runs in them.
+        assert_clean("HF101", "FROM scratch\nCOPY x /x\n");
+        assert_clean(
+            "HF101",
+            "FROM golang:1 AS build\nRUN go build -o /out/app\nFROM scratch AS binaries\nCOPY --from=build /out/ /\n",
+        );
+        assert_clean(
+            "HF101",
+            "FROM scratch AS base\nCOPY x /x\nFROM base\nCOPY y /y\n",
+        );
+        // A command to run, in the stage or a base stage.
+        assert_flags("HF101", "FROM scratch\nCOPY x /x\nENTRYPOINT [\"/x\"]\n", 1);
+        assert_flags(
+            "HF101",
+            "FROM scratch AS base\nCOPY x /x\nCMD [\"/x\"]\nFROM base\nCOPY y /y\n",
+            1,
+        );
+        // A command in an unrelated stage does not count.
+        assert_clean(
+            "HF101",
+            "FROM a:1 AS tool\nCMD [\"x\"]\nFROM scratch\nCOPY --from=tool /x /x\n",
+        );
+        // An explicit root user is still reported.
+        assert_flags("HF101", "FROM scratch\nCOPY x /x\nUSER root\n", 1);
     }
 
     #[test]
@@ -164,8 +199,8 @@ mod tests {
         );
         assert_fix(
             "HF101",
-            "FROM scratch\nCOPY x /x",
-            "FROM scratch\nCOPY x /x\nUSER 65532:65532\n",
+            "FROM scratch\nCOPY x /x\nCMD [\"/x\"]",
+            "FROM scratch\nCOPY x /x\nCMD [\"/x\"]\nUSER 65532:65532\n",
             true,
         );
     }
