@@ -27,6 +27,28 @@ pub fn root_base<'m>(cx: &Context<'m>, stage: &'m Stage) -> &'m Base {
     &current.base
 }
 
+/// Whether a base image is a Windows one (`mcr.microsoft.com/windows/servercore`,
+/// `…/windows/nanoserver`, `windowsservercore`).
+pub fn is_windows_base(base: &Base) -> bool {
+    match base {
+        Base::Image(image) => {
+            let name = image.original.to_ascii_lowercase();
+            ["windows/", "nanoserver", "servercore", "windowsservercore"]
+                .iter()
+                .any(|w| name.contains(w))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a stage builds a Windows image: its chain starts from a Windows base image, or
+/// the file uses the Windows convention `` # escape=` `` (backslash is the path separator).
+/// Windows containers have no numeric UIDs: `USER` takes an account name
+/// (`ContainerUser`, `ContainerAdministrator`).
+pub fn on_windows(cx: &Context<'_>, stage: &Stage) -> bool {
+    cx.file.escape == '`' || is_windows_base(root_base(cx, stage))
+}
+
 /// What is known about the user an image runs as when the Dockerfile sets none.
 pub fn base_user(cx: &Context<'_>, stage: &Stage) -> Knowledge {
     match root_base(cx, stage) {

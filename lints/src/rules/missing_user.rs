@@ -30,15 +30,18 @@
 //!
 //! ## Fix safety
 //! Unsafe: the fix appends `USER <uid>:<gid>` at the end of the target stage; the
-//! application may need files or ports only root can use.
+//! application may need files or ports only root can use. Windows images (a Windows base
+//! such as `mcr.microsoft.com/windows/servercore` or `nanoserver`, or `` # escape=` ``) have
+//! no numeric UIDs: the finding stays (Server Core runs as `ContainerAdministrator`), but
+//! the fix suggests `USER ContainerUser` and is display-only.
 //!
 //! ## References
 //! CIS Docker Benchmark 4.1; Checkov CKV_DOCKER_3; Trivy DS-0002; dockle CIS-DI-0001.
 
 use crate::config::{Knowledge, Profile};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{base_user, stage_anchor};
-use crate::rules::root_user::append_user_fix;
+use crate::rules::helpers::{base_user, on_windows, stage_anchor};
+use crate::rules::root_user::{WINDOWS_USER, append_user_fix};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -76,12 +79,19 @@ impl Rule for MissingUser {
         if target.final_state.user.is_some() || base_user(cx, target) != Knowledge::Unknown {
             return;
         }
+        let help = if on_windows(cx, target) {
+            format!(
+                "Add `USER {WINDOWS_USER}` (Windows has no numeric UIDs), or set `base-user` in .hardfile.toml if the base image is non-root"
+            )
+        } else {
+            "Add `USER <uid>:<gid>`, or set `base-user` in .hardfile.toml if the base image is non-root".to_string()
+        };
         out.push(
             META.diagnostic(
                 stage_anchor(cx, target),
                 "The exported stage sets no USER; whether the base image runs as root is unknown",
             )
-            .with_help("Add `USER <uid>:<gid>`, or set `base-user` in .hardfile.toml if the base image is non-root")
+            .with_help(help)
             .with_optional_fix(append_user_fix(cx, target)),
         );
     }
@@ -90,7 +100,8 @@ impl Rule for MissingUser {
 #[cfg(test)]
 mod tests {
     use crate::config::{Config, Knowledge};
-    use crate::rules::testing::{assert_clean, assert_flags, findings_with, only};
+    use crate::diagnostic::Applicability;
+    use crate::rules::testing::{assert_clean, assert_fix, assert_flags, findings_with, only};
 
     #[test]
     fn unknown_base() {
@@ -109,5 +120,30 @@ mod tests {
             ..only("HF102")
         };
         assert!(findings_with(&config, "FROM a:1\n", None).is_empty());
+    }
+
+    #[test]
+    fn linux_fix_is_a_numeric_user() {
+        let found = assert_flags("HF102", "FROM python:3.12\nCMD [\"python\"]\n", 1);
+        let fix = found[0].fix.as_ref().expect("a fix");
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fix.edits[0].replacement, "USER 65532:65532\n");
+    }
+
+    #[test]
+    fn windows_gets_no_numeric_user() {
+        for source in [
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo hi\n",
+            "# escape=`\nFROM mcr.microsoft.com/powershell:lts-nanoserver-ltsc2022\nCMD [\"pwsh\"]\n",
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS base\nFROM base\nCMD [\"x.exe\"]\n",
+        ] {
+            let found = assert_flags("HF102", source, 1);
+            let fix = found[0].fix.as_ref().expect("a fix");
+            assert_eq!(fix.applicability, Applicability::DisplayOnly, "{source}");
+            assert_eq!(fix.edits[0].replacement, "USER ContainerUser\n");
+            assert!(!found[0].help.as_deref().unwrap_or("").contains("uid"));
+            // Display-only: `fix --unsafe-fixes` leaves the file alone.
+            assert_fix("HF102", source, source, true);
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! ## What it does
 //! Flags an exported image whose final `USER` is a name (`USER app`) rather than a numeric
-//! `uid:gid`.
+//! `uid:gid`. Windows images (a Windows base such as `mcr.microsoft.com/windows/servercore`
+//! or `nanoserver`, or `` # escape=` ``) are not checked: Windows has no numeric UIDs, `USER`
+//! takes an account name (`ContainerUser`).
 //!
 //! ## Why is this bad?
 //! Kubernetes' `runAsNonRoot` cannot verify a user name and refuses to start such
@@ -28,7 +30,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::is_root_user;
+use crate::rules::helpers::{is_root_user, on_windows};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -70,7 +72,7 @@ impl Rule for NonNumericUser {
         let (Some(user), Some(at)) = (&state.user, state.user_at) else {
             return;
         };
-        if is_root_user(user) || user.contains('$') {
+        if is_root_user(user) || user.contains('$') || on_windows(cx, target) {
             return;
         }
         let mut parts = user.splitn(2, ':');
@@ -100,5 +102,24 @@ mod tests {
         assert_clean("HF103", "FROM a:1\nUSER 1000\n");
         assert_clean("HF103", "FROM a:1\nUSER 1000:1000\n");
         assert_clean("HF103", "FROM a:1 AS b\nUSER app\nFROM c:1\nUSER 1\n");
+    }
+
+    #[test]
+    fn windows_users_are_names() {
+        assert_clean(
+            "HF103",
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER jenkins\n",
+        );
+        assert_clean(
+            "HF103",
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS base\nFROM base\nUSER ContainerUser\n",
+        );
+        assert_clean("HF103", "# escape=`\nFROM a:1\nUSER ContainerUser\n");
+        // A Linux target after a Windows builder is still checked.
+        assert_flags(
+            "HF103",
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\nFROM debian:12\nUSER app\n",
+            1,
+        );
     }
 }

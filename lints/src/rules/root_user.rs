@@ -32,16 +32,19 @@
 //! ## Fix safety
 //! Unsafe: the fix appends `USER <uid>:<gid>` (the UID from the configuration, 65532 by
 //! default) at the end of the target stage, after every `RUN`, so the build itself is
-//! unchanged; but the application may need to write files owned by root.
+//! unchanged; but the application may need to write files owned by root. Windows images
+//! have no numeric UIDs: there the fix suggests `USER ContainerUser` and is display-only.
 //!
 //! ## References
 //! CIS Docker Benchmark 4.1; hadolint DL3002; Trivy DS-0002; Checkov CKV_DOCKER_8;
 //! dockle CIS-DI-0001.
 
 use crate::config::{Knowledge, Profile};
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::model::Stage;
-use crate::rules::helpers::{base_user, carries_files_only, is_root_user, stage_anchor};
+use crate::rules::helpers::{
+    base_user, carries_files_only, is_root_user, on_windows, stage_anchor,
+};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -70,20 +73,37 @@ pub static META: RuleMeta = RuleMeta {
 #[derive(Default)]
 pub struct RootUser;
 
-/// An unsafe fix appending `USER <uid>:<gid>` after the target stage's last instruction.
+/// The non-root user to suggest: Windows images have no numeric UIDs, their unprivileged
+/// account is `ContainerUser`.
+pub const WINDOWS_USER: &str = "ContainerUser";
+
+/// A fix appending `USER <uid>:<gid>` after the target stage's last instruction: unsafe,
+/// or display-only `USER ContainerUser` for a Windows image (whether the application runs
+/// as that account cannot be told from the Dockerfile).
 pub fn append_user_fix(cx: &Context<'_>, stage: &Stage) -> Option<Fix> {
     let last = cx.file.instructions.get(stage.end.checked_sub(1)?)?;
     let lines = cx.full_lines(last.span);
     let newline = cx.newline();
-    let user = format!("USER {}", cx.config.user_spec());
+    let windows = on_windows(cx, stage);
+    let user = if windows {
+        format!("USER {WINDOWS_USER}")
+    } else {
+        format!("USER {}", cx.config.user_spec())
+    };
     let text = if cx.source()[..lines.end].ends_with('\n') {
         format!("{user}{newline}")
     } else {
         format!("{newline}{user}{newline}")
     };
-    Some(Fix::unsafe_edit(
+    let applicability = if windows {
+        Applicability::DisplayOnly
+    } else {
+        Applicability::Unsafe
+    };
+    Some(Fix::new(
         format!("Add `{user}` at the end of the stage"),
         vec![Edit::insert(lines.end, text)],
+        applicability,
     ))
 }
 

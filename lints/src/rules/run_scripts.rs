@@ -182,15 +182,7 @@ fn on_windows(cx: &Context<'_>, index: usize) -> bool {
     else {
         return false;
     };
-    match crate::rules::helpers::root_base(cx, stage) {
-        crate::model::Base::Image(image) => {
-            let name = image.original.to_ascii_lowercase();
-            ["windows/", "nanoserver", "servercore", "windowsservercore"]
-                .iter()
-                .any(|w| name.contains(w))
-        }
-        _ => false,
-    }
+    crate::rules::helpers::is_windows_base(crate::rules::helpers::root_base(cx, stage))
 }
 
 fn scripts_of(
