@@ -1,6 +1,8 @@
 //! ## What it does
 //! Flags a `RUN` that refreshes a package index (`apt-get update`, `apk update`,
 //! `yum`/`dnf makecache`, `zypper refresh`) without installing anything in the same `RUN`.
+//! An install run through a wrapper counts: `sudo apt-get install …`, `… | xargs apt-get
+//! install -y`, `xargs -rt < deps.txt apt-get install -y`.
 //!
 //! ## Why is this bad?
 //! The build cache keeps the update layer forever: when the install line changes later,
@@ -32,7 +34,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::packages::{Manager, is_index_update, is_install_like, manager};
+use crate::rules::packages::{Manager, is_index_update, is_install_like, manager, runs};
 use crate::rules::run_scripts::{RunScript, run_scripts};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
@@ -71,7 +73,7 @@ impl Rule for LonePackageUpdate {
         let scripts = run_scripts(cx, &at);
         let mut update = None;
         for run in scripts {
-            if run.commands().iter().any(is_install_like) {
+            if run.commands().iter().any(|c| runs(run, c, is_install_like)) {
                 return;
             }
             if update.is_none() {
@@ -161,7 +163,7 @@ fn merge_fix(
     let installs = run_scripts(cx, &next_at).iter().any(|r| {
         r.commands()
             .iter()
-            .any(|c| is_install_like(c) && manager(c) == Some(kind))
+            .any(|c| runs(r, c, |c| is_install_like(c) && manager(c) == Some(kind)))
     });
     // `RUN <<EOF` alone: the body is the script, prefixing the marker would break it.
     if !installs || next_word.value.starts_with("<<") {
@@ -198,6 +200,38 @@ mod tests {
         assert_clean(
             "HF301",
             "FROM a:1\nRUN apt-get update && xx-apt-get install -y gcc\n",
+        );
+    }
+
+    #[test]
+    fn installs_through_xargs() {
+        for source in [
+            // tianon adsb/acarsdec: stdin redirected before the wrapped command.
+            "FROM a:1\nRUN set -eux; \\\n\tapt-get update; \\\n\txargs -rt < ./apt-deps.txt \\\n\t\tapt-get install -y --no-install-recommends \\\n\t; \\\n\tapt-get dist-clean\n",
+            "FROM a:1\nRUN apt-get update && xargs -r 2>/dev/null apt-get install -y < deps.txt\n",
+            "FROM a:1\nRUN apt-get update && cat deps.txt | xargs apt-get install -y\n",
+            "FROM a:1\nRUN apt-get update && xargs -a deps.txt apt-get install -y\n",
+            "FROM a:1\nRUN apk update && xargs < deps.txt sudo apk add\n",
+        ] {
+            assert_clean("HF301", source);
+        }
+        // A wrapper running something else is no install.
+        assert_flags(
+            "HF301",
+            "FROM a:1\nRUN apt-get update && xargs -r < deps.txt echo install\n",
+            1,
+        );
+        assert_flags(
+            "HF301",
+            "FROM a:1\nRUN apt-get update && xargs < deps.txt\n",
+            1,
+        );
+        // The merge fix sees an xargs install in the next RUN.
+        assert_fix(
+            "HF301",
+            "FROM a:1\nRUN apt-get update\nRUN xargs -rt < deps.txt apt-get install -y\n",
+            "FROM a:1\nRUN apt-get update && xargs -rt < deps.txt apt-get install -y\n",
+            false,
         );
     }
 
