@@ -16,7 +16,8 @@
 //! setting into the package manager's configuration: `APT::Install-Recommends "false"` into
 //! `/etc/apt/apt.conf.d/`, `install_weak_deps=False` into `dnf.conf`/`yum.conf`,
 //! `solver.onlyRequires = true` into `zypp.conf`. A `--no-install-recommends` on one
-//! command says nothing about the others.
+//! command says nothing about the others. Simulated installs (`apt-get install -s`,
+//! `--dry-run`) install nothing and are not flagged.
 //!
 //! ## Example
 //! ```dockerfile
@@ -153,6 +154,24 @@ fn missing_setting(command: &Command) -> Option<&'static Setting> {
     }
 }
 
+/// Whether the install only simulates (`apt-get install -s pkg`, `dnf install
+/// --assumeno`): nothing is installed.
+fn simulated(command: &Command) -> bool {
+    match manager(command) {
+        Some(Manager::Apt) => command.has_any_flag(&[
+            "-s",
+            "--simulate",
+            "--dry-run",
+            "--just-print",
+            "--recon",
+            "--no-act",
+        ]),
+        Some(Manager::Rpm) => command.has_any_flag(&["--assumeno"]),
+        Some(Manager::Zypper) => command.has_any_flag(&["-D", "--dry-run"]),
+        _ => false,
+    }
+}
+
 /// Whether a `COPY`/`ADD` heredoc of `instruction` writes the setting.
 fn heredoc_configures(instruction: &Instruction, setting: &Setting) -> bool {
     if instruction.heredocs.is_empty() {
@@ -211,7 +230,7 @@ impl Rule for InstallRecommends {
         }
         for run in run_scripts(cx, &at) {
             for command in run.commands() {
-                if !is_install(command) {
+                if !is_install(command) || simulated(command) {
                     continue;
                 }
                 let Some(setting) = missing_setting(command) else {
@@ -340,6 +359,21 @@ mod tests {
         assert_clean(
             "HF302",
             "FROM a:1\nRUN sed -i 's/.*solver.onlyRequires.*/solver.onlyRequires = true/' /etc/zypp/zypp.conf\nRUN zypper -n in x\n",
+        );
+    }
+
+    #[test]
+    fn simulated_installs_are_not_flagged() {
+        // docker-library/postgres: probing whether a package exists.
+        assert_clean(
+            "HF302",
+            "FROM a:1\nRUN if apt-get install -s \"pg-jit\" > /dev/null 2>&1; then apt-get install -y --no-install-recommends pg-jit; fi\n",
+        );
+        assert_clean("HF302", "FROM a:1\nRUN apt-get install --dry-run x\n");
+        assert_flags(
+            "HF302",
+            "FROM a:1\nRUN apt-get install -sy x && apt-get install -y x\n",
+            1,
         );
     }
 
