@@ -6,7 +6,7 @@ use std::path::Path;
 use hardfile_lints::check::{SYNTAX_ERROR_CODE, check};
 use hardfile_lints::config::Config;
 use hardfile_lints::context::{BuildContext, FsContext};
-use hardfile_lints::diagnostic::{Applicability, Diagnostic as Finding, Edit};
+use hardfile_lints::diagnostic::{Applicability, Edit};
 use hardfile_lints::rules;
 use hardfile_lints::syntax::{self, Dockerfile, Instruction, Span};
 use tower_lsp_server::ls_types::{Diagnostic, TextEdit, Uri};
@@ -19,8 +19,10 @@ pub const REASON_PLACEHOLDER: &str = "TODO: reason";
 /// The result of linting one version of a document.
 #[derive(Debug)]
 pub struct Analysis {
-    /// The parsed file (for hover, symbols and folding of the same version).
+    /// The parsed file (for hover, symbols, folding and ignore actions of the same version).
     pub file: Dockerfile,
+    /// The text that was linted.
+    pub text: Text,
     /// What the server publishes.
     pub diagnostics: Vec<Diagnostic>,
     /// How many findings carry a safe fix (fix-all is offered when non-zero).
@@ -43,7 +45,6 @@ pub fn analyze(
         config,
         context.as_ref().map(|c| c as &dyn BuildContext),
     );
-    let file_ignore_at = global_ignore_offset(&file);
     let mut safe_fixes = 0;
     let diagnostics = report
         .diagnostics
@@ -60,39 +61,53 @@ pub fn analyze(
             {
                 safe_fixes += 1;
             }
-            let can_ignore = can_ignore(finding, config);
-            let data = DiagnosticData {
-                version,
-                fix,
-                ignore_instruction: can_ignore
-                    .then(|| ignore_instruction_edit(&file, text, finding))
-                    .flatten(),
-                ignore_file: can_ignore
-                    .then(|| ignore_file_edit(text, file_ignore_at, finding.code)),
-            };
+            let data = DiagnosticData { version, fix };
             convert::diagnostic(finding, text, uri, &data)
         })
         .collect();
     Analysis {
         file,
+        text: text.clone(),
         diagnostics,
         safe_fixes,
     }
 }
 
-/// Whether an ignore comment would silence `finding`: not a syntax error, inline
-/// suppressions allowed, and the rule not locked by the configuration.
-fn can_ignore(finding: &Finding, config: &Config) -> bool {
-    if finding.code == SYNTAX_ERROR_CODE || config.disable_inline_suppressions {
-        return false;
-    }
-    let Some(meta) = rules::by_code(finding.code) else {
-        return false;
+/// The two ignore-comment edits for a finding of rule `code` at byte `offset` of
+/// `analysis`'s text: for its instruction, and for the whole file. `None` where an ignore
+/// comment would not silence it (syntax errors, inline suppressions disabled, locked rules).
+pub fn ignore_edits(
+    analysis: &Analysis,
+    config: &Config,
+    code: &str,
+    offset: usize,
+) -> (Option<TextEdit>, Option<TextEdit>) {
+    let Some(code) = can_ignore(code, config) else {
+        return (None, None);
     };
-    !config
+    let text = &analysis.text;
+    (
+        ignore_instruction_edit(&analysis.file, text, code, offset),
+        Some(ignore_file_edit(
+            text,
+            global_ignore_offset(&analysis.file),
+            code,
+        )),
+    )
+}
+
+/// The rule's own code when an ignore comment would silence its findings: not a syntax
+/// error, inline suppressions allowed, and the rule not locked by the configuration.
+fn can_ignore(code: &str, config: &Config) -> Option<&'static str> {
+    if code == SYNTAX_ERROR_CODE || config.disable_inline_suppressions {
+        return None;
+    }
+    let meta = rules::by_code(code)?;
+    (!config
         .locked
         .iter()
-        .any(|l| meta.matches(l, &config.cis_version))
+        .any(|l| meta.matches(l, &config.cis_version)))
+    .then_some(meta.code)
 }
 
 /// The top-level instruction whose range holds `offset`.
@@ -111,11 +126,16 @@ fn line_start(text: &str, offset: usize) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// An edit that silences `finding` on its instruction: extends a `# hardfile ignore=`
-/// comment on the line above, or inserts one with the instruction's indentation.
-fn ignore_instruction_edit(file: &Dockerfile, text: &Text, finding: &Finding) -> Option<TextEdit> {
-    let code = finding.code;
-    let instruction = instruction_at(file, finding.span.start)?;
+/// An edit that silences rule `code` on the instruction at `offset`: extends a
+/// `# hardfile ignore=` comment on the line above, or inserts one with the instruction's
+/// indentation.
+fn ignore_instruction_edit(
+    file: &Dockerfile,
+    text: &Text,
+    code: &str,
+    offset: usize,
+) -> Option<TextEdit> {
+    let instruction = instruction_at(file, offset)?;
     let source = &text.text;
     let start = line_start(source, instruction.span.start);
     let indent = &source[start..instruction.span.start];

@@ -132,14 +132,12 @@ pub struct DiagnosticData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
     /// The rule's fix, when it has one that may be applied from the editor.
+    ///
+    /// The ignore-comment edits are not carried: they depend only on the diagnostic's range
+    /// and code, so code actions compute them from the parse of the same version, and the
+    /// published payload (which every keystroke pays for) stays small.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<FixData>,
-    /// Inserts (or extends) `# hardfile ignore=CODE -- reason` above the instruction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_instruction: Option<TextEdit>,
-    /// Inserts `# hardfile global ignore=CODE -- reason` after the parser directives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_file: Option<TextEdit>,
 }
 
 /// The protocol's severity for a lints severity.

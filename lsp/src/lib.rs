@@ -43,9 +43,10 @@ where
 
     let writer = tokio::spawn(transport::write_all(outgoing, output));
     let pump = tokio::spawn(transport::pump(from_server, frames.clone()));
-    let guard = tokio::spawn(transport::guard(input, to_server, frames));
 
-    let (service, socket) = LspService::new(Backend::new);
+    let output = frames.clone();
+    let guard = tokio::spawn(transport::guard(input, to_server, frames));
+    let (service, socket) = LspService::new(move |client| Backend::with_output(client, output));
     Server::new(server_input, server_output, socket)
         .serve(service)
         .await;

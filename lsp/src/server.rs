@@ -5,11 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use hardfile_lints::config::Config;
 use hardfile_lints::context::{BuildContext, FsContext};
 use hardfile_lints::fix::apply_fixes;
 use hardfile_lints::syntax::{self, Dockerfile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
@@ -113,6 +115,26 @@ pub struct Backend {
     /// Held from the version check to the end of a publish, so an older version's
     /// diagnostics can never be published after a newer one's.
     publishing: Arc<tokio::sync::Mutex<()>>,
+    /// Where framed messages to the client go (see [`crate::serve`]): diagnostics are
+    /// serialized straight from their types into it, not through `serde_json::Value`s as
+    /// [`Client::publish_diagnostics`] does — for a large file that conversion cost more
+    /// than the lint. `None`: publish through the client.
+    output: Option<mpsc::Sender<Vec<u8>>>,
+}
+
+/// `textDocument/publishDiagnostics`, serialized from borrowed parts.
+#[derive(Serialize)]
+struct PublishNotification<'a> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: PublishParams<'a>,
+}
+
+#[derive(Serialize)]
+struct PublishParams<'a> {
+    uri: &'a Uri,
+    version: i32,
+    diagnostics: &'a [Diagnostic],
 }
 
 /// Runs `work` on a blocking thread: linting never stalls the protocol, a panic in it
@@ -132,6 +154,41 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
             publishing: Arc::new(tokio::sync::Mutex::new(())),
+            output: None,
+        }
+    }
+
+    /// A server that writes its diagnostics as frames into `output`, the channel the
+    /// client's messages are written from.
+    pub fn with_output(client: Client, output: mpsc::Sender<Vec<u8>>) -> Self {
+        Self {
+            output: Some(output),
+            ..Self::new(client)
+        }
+    }
+
+    /// Publishes the diagnostics of `version`.
+    async fn publish(&self, uri: Uri, analysis: &Analysis, version: i32) {
+        let Some(output) = &self.output else {
+            self.client
+                .publish_diagnostics(uri, analysis.diagnostics.clone(), Some(version))
+                .await;
+            return;
+        };
+        let notification = PublishNotification {
+            jsonrpc: "2.0",
+            method: "textDocument/publishDiagnostics",
+            params: PublishParams {
+                uri: &uri,
+                version,
+                diagnostics: &analysis.diagnostics,
+            },
+        };
+        match serde_json::to_vec(&notification) {
+            Ok(body) => {
+                let _ = output.send(crate::transport::frame(&body)).await;
+            }
+            Err(err) => tracing::error!("diagnostics not serialized: {err}"),
         }
     }
 
@@ -188,7 +245,7 @@ impl Backend {
         let Ok(Some((version, analysis))) = result else {
             return;
         };
-        let diagnostics = analysis.diagnostics.clone();
+        let analysis = Arc::new(analysis);
         let _publishing = self.publishing.lock().await;
         {
             let mut state = self.lock();
@@ -198,11 +255,9 @@ impl Backend {
             if document.version != version {
                 return;
             }
-            document.analysis = Some((version, Arc::new(analysis)));
+            document.analysis = Some((version, Arc::clone(&analysis)));
         }
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+        self.publish(uri, &analysis, version).await;
     }
 
     /// The analysis of the current version of `uri`, made now if needed.
@@ -357,8 +412,15 @@ fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
     }
 }
 
-/// Quick fixes for the hardfile diagnostics the client sent back, built from their `data`.
-fn quick_fixes(uri: &Uri, version: i32, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
+/// Quick fixes for the hardfile diagnostics the client sent back: the rule's fix from their
+/// `data`, and the ignore comments computed from `current` (the analysis of `version`, the
+/// document's current version; no ignore actions without it).
+fn quick_fixes(
+    uri: &Uri,
+    version: i32,
+    diagnostics: &[Diagnostic],
+    current: Option<(&Analysis, &Config)>,
+) -> Vec<CodeActionOrCommand> {
     let mut fixes = Vec::new();
     let mut ignores = Vec::new();
     let mut file_ignores = Vec::new();
@@ -398,7 +460,12 @@ fn quick_fixes(uri: &Uri, version: i32, diagnostics: &[Diagnostic]) -> Vec<CodeA
                 ..CodeAction::default()
             });
         }
-        if let Some(edit) = data.ignore_instruction {
+        let Some((analysis, config)) = current else {
+            continue;
+        };
+        let offset = analysis.text.offset(diagnostic.range.start);
+        let (instruction_edit, file_edit) = analysis::ignore_edits(analysis, config, &code, offset);
+        if let Some(edit) = instruction_edit {
             ignores.push(CodeAction {
                 title: format!("Ignore {code} for this instruction"),
                 kind: Some(CodeActionKind::QUICKFIX),
@@ -407,7 +474,7 @@ fn quick_fixes(uri: &Uri, version: i32, diagnostics: &[Diagnostic]) -> Vec<CodeA
                 ..CodeAction::default()
             });
         }
-        if let Some(edit) = data.ignore_file
+        if let Some(edit) = file_edit
             && file_codes.insert(code.clone())
         {
             file_ignores.push(CodeAction {
@@ -654,7 +721,28 @@ impl LanguageServer for Backend {
         let only = params.context.only.as_ref();
         let mut actions = Vec::new();
         if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-            actions.extend(quick_fixes(&uri, version, &params.context.diagnostics));
+            let ours = params
+                .context
+                .diagnostics
+                .iter()
+                .any(|d| d.source.as_deref() == Some(SOURCE));
+            // The parse of this version (cached by its lint) places the ignore comments.
+            let current = if ours {
+                self.current_analysis(&uri).await?
+            } else {
+                None
+            };
+            let config = current
+                .as_ref()
+                .and_then(|_| self.snapshot(&uri))
+                .map(|s| s.resolved.config);
+            let current = current.as_deref().zip(config.as_ref());
+            actions.extend(quick_fixes(
+                &uri,
+                version,
+                &params.context.diagnostics,
+                current,
+            ));
         }
         if wanted(only, FIX_ALL_KIND)
             && self

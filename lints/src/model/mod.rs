@@ -270,9 +270,10 @@ impl Model {
     /// The state an instruction sees (before it runs).
     pub fn state_before(&self, instruction: usize) -> &InstructionState {
         static DEFAULT: std::sync::OnceLock<InstructionState> = std::sync::OnceLock::new();
-        self.states
-            .get(instruction)
-            .map_or_else(|| DEFAULT.get_or_init(InstructionState::default), |s| s)
+        match self.states.get(instruction) {
+            Some(state) => state,
+            None => DEFAULT.get_or_init(InstructionState::default),
+        }
     }
 
     /// Expands `text` as BuildKit would at `instruction` (stage ARGs and ENV; global ARGs

@@ -96,7 +96,7 @@ fn credential_use(command: &Command) -> Option<&'static str> {
         let generated = args
             .get(i + 1)
             .is_some_and(|v| v.raw.starts_with("$(") || v.raw.starts_with("\"$("));
-        !(generated && !text.contains('='))
+        !generated || text.contains('=')
     }) {
         return Some("a password is passed on the command line");
     }

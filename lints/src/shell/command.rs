@@ -93,6 +93,20 @@ impl Command {
     /// match a whole argument or its part before `=`. Options after `--` do not count.
     pub fn has_flag(&self, flag: &str) -> bool {
         if is_short(flag) || flag.starts_with("--") {
+            // A necessary condition, checked first because rules ask for many flags that
+            // are absent: some word spells the option (a long one as a prefix, a short one
+            // as a letter of a single-dash group).
+            let spelled = |word: &Word| match flag.strip_prefix("--") {
+                Some(_) => word.text.starts_with(flag),
+                None => {
+                    word.text.starts_with('-')
+                        && !word.text.starts_with("--")
+                        && word.text[1..].contains(&flag[1..])
+                }
+            };
+            if !self.args.iter().any(spelled) {
+                return false;
+            }
             self.parsed_args()
                 .iter()
                 .any(|arg| matches!(arg, ParsedArg::Flag { name, .. } if name == flag))
@@ -240,14 +254,21 @@ pub(super) fn parse_args<'a>(args: &'a [Word], value_options: &[&str]) -> Vec<Pa
         // A group with other characters (`-Dkey=value`, `-qO-`) is read letter by letter
         // only up to an option known to take a value; otherwise its first letter gets the
         // rest as value.
+        let takes_value = |letter: char| {
+            value_options.iter().any(|option| {
+                option
+                    .strip_prefix('-')
+                    .is_some_and(|rest| rest.len() == letter.len_utf8() && rest.starts_with(letter))
+            })
+        };
         let all_alphanumeric = group
             .chars()
-            .take_while(|c| !value_options.contains(&format!("-{c}").as_str()))
+            .take_while(|&c| !takes_value(c))
             .all(|c| c.is_ascii_alphanumeric());
         for (offset, letter) in group.char_indices() {
             let name = format!("-{letter}");
             let rest = offset + letter.len_utf8();
-            let takes_value = value_options.contains(&name.as_str());
+            let takes_value = takes_value(letter);
             if takes_value || !all_alphanumeric {
                 let value = if rest < group.len() {
                     Some(word.tail(rest + 1))
