@@ -7,6 +7,7 @@ use crate::context::BuildContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
 use crate::rules::{self, Context, InstructionRef, Scope};
+use crate::shell::ScriptCache;
 use crate::suppress::{self, Suppressions};
 use crate::syntax::{Dockerfile, SyntaxSeverity};
 
@@ -44,46 +45,33 @@ pub fn check(
     config: &Config,
     build_context: Option<&dyn BuildContext>,
 ) -> Report {
+    check_cached(file, config, build_context, None)
+}
+
+/// [`check`] for callers that check successive versions of one document (the language
+/// server): RUN scripts whose text did not change are taken from `scripts` instead of being
+/// parsed again, and scripts the file no longer has are dropped from it. The report is the
+/// one [`check`] gives.
+pub fn check_cached(
+    file: &Dockerfile,
+    config: &Config,
+    build_context: Option<&dyn BuildContext>,
+    scripts: Option<&ScriptCache>,
+) -> Report {
     let model = Model::build(file, &config.build_args, config.target.as_deref());
-    let cx = Context::new(file, &model, config, build_context);
-    let mut found: Vec<Diagnostic> = Vec::new();
-    for (entry, severity) in rules::enabled(config) {
-        let mut rule = (entry.new)();
-        let mut out = Vec::new();
-        for (index, instruction) in file.instructions.iter().enumerate() {
-            let stage = model.stage_of(index);
-            rule.check(
-                &cx,
-                InstructionRef {
-                    index,
-                    instruction,
-                    onbuild: false,
-                    stage,
-                },
-                &mut out,
-            );
-            // The one ONBUILD wrapper: bodies are checked like instructions, except by
-            // rules about the exported image, which an ONBUILD body does not change.
-            if entry.meta.scope == Scope::Instruction
-                && let Some(inner) = instruction.onbuild_inner()
-            {
-                rule.check(
-                    &cx,
-                    InstructionRef {
-                        index,
-                        instruction: inner,
-                        onbuild: true,
-                        stage,
-                    },
-                    &mut out,
-                );
-            }
-        }
-        rule.finish(&cx, &mut out);
-        for mut diagnostic in out {
-            diagnostic.severity = severity;
-            found.push(diagnostic);
-        }
+    let mut cx = Context::new(file, &model, config, build_context);
+    if let Some(cache) = scripts {
+        cx = cx.with_script_cache(cache);
+    }
+    let enabled = rules::enabled(config);
+    let found = if file.source.len() >= PARALLEL_FROM_BYTES {
+        run_rules_on_two_threads(&cx, &enabled)
+    } else {
+        run_rules(&cx, enabled.iter())
+    };
+
+    if let Some(cache) = scripts {
+        cache.forget_unused();
     }
 
     let suppressions = Suppressions::collect(file, config);
@@ -107,6 +95,80 @@ pub fn check(
         suppressed,
         base_user: config.base_user,
     }
+}
+
+/// Files at least this large have their rules split over two threads. Below it the
+/// thread costs more than it saves, and callers that check many files (the CLI) already use
+/// every core; the language server checks one large file per keystroke and gains most.
+const PARALLEL_FROM_BYTES: usize = 64 * 1024;
+
+/// Runs each rule's fold over every instruction (and, through the one ONBUILD wrapper, the
+/// bodies of ONBUILD instructions), with the severity configuration gives the rule.
+fn run_rules<'r>(
+    cx: &Context<'_>,
+    enabled: impl Iterator<Item = &'r (rules::RuleEntry, Severity)>,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (entry, severity) in enabled {
+        let mut rule = (entry.new)();
+        let mut out = Vec::new();
+        for (index, instruction) in cx.file.instructions.iter().enumerate() {
+            let stage = cx.model.stage_of(index);
+            rule.check(
+                cx,
+                InstructionRef {
+                    index,
+                    instruction,
+                    onbuild: false,
+                    stage,
+                },
+                &mut out,
+            );
+            // The one ONBUILD wrapper: bodies are checked like instructions, except by
+            // rules about the exported image, which an ONBUILD body does not change.
+            if entry.meta.scope == Scope::Instruction
+                && let Some(inner) = instruction.onbuild_inner()
+            {
+                rule.check(
+                    cx,
+                    InstructionRef {
+                        index,
+                        instruction: inner,
+                        onbuild: true,
+                        stage,
+                    },
+                    &mut out,
+                );
+            }
+        }
+        rule.finish(cx, &mut out);
+        for mut diagnostic in out {
+            diagnostic.severity = *severity;
+            found.push(diagnostic);
+        }
+    }
+    found
+}
+
+/// [`run_rules`] with every other rule on a second thread. The report is identical to one
+/// thread's: findings are sorted by position, span, code and message afterwards, and two
+/// rules never share a code.
+fn run_rules_on_two_threads(
+    cx: &Context<'_>,
+    enabled: &[(rules::RuleEntry, Severity)],
+) -> Vec<Diagnostic> {
+    let (even, odd) = std::thread::scope(|scope| {
+        let odd = scope.spawn(|| run_rules(cx, enabled.iter().skip(1).step_by(2)));
+        let even = run_rules(cx, enabled.iter().step_by(2));
+        (
+            even,
+            odd.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let mut found = even;
+    found.extend(odd);
+    found
 }
 
 /// Parses `source` and checks it.

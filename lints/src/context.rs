@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Read-only view of the build context. Paths are context-relative, `/`-separated; a
 /// leading `/` or `./` is ignored, and `..` never leaves the context.
-pub trait BuildContext {
+pub trait BuildContext: Sync {
     /// The whole content of a regular file, `None` when absent or unreadable.
     fn read(&self, path: &str) -> Option<Vec<u8>>;
 

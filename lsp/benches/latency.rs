@@ -14,6 +14,10 @@ use hardfile_lsp::transport::{Frame, frame, read_frame};
 use serde_json::{Value, json};
 use tokio::io::{AsyncWriteExt, BufReader, DuplexStream};
 
+/// The shipped binary's allocator (cli/src/main.rs), so this measures what `hardfile lsp` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const LINES: usize = 5000;
 const URI: &str = "file:///bench/Dockerfile";
 

@@ -3,15 +3,16 @@
 
 use std::path::Path;
 
-use hardfile_lints::check::{SYNTAX_ERROR_CODE, check};
+use hardfile_lints::check::{SYNTAX_ERROR_CODE, check_cached};
 use hardfile_lints::config::Config;
 use hardfile_lints::context::{BuildContext, FsContext};
 use hardfile_lints::diagnostic::{Applicability, Edit};
 use hardfile_lints::rules;
+use hardfile_lints::shell::ScriptCache;
 use hardfile_lints::syntax::{self, Dockerfile, Instruction, Span};
-use tower_lsp_server::ls_types::{Diagnostic, TextEdit, Uri};
+use tower_lsp_server::ls_types::{TextEdit, Uri};
 
-use crate::convert::{self, DiagnosticData, Text};
+use crate::convert::{self, DiagnosticData, Published, Text};
 
 /// The placeholder reason written by the ignore actions; the user replaces it.
 pub const REASON_PLACEHOLDER: &str = "TODO: reason";
@@ -24,26 +25,29 @@ pub struct Analysis {
     /// The text that was linted.
     pub text: Text,
     /// What the server publishes.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Published>,
     /// How many findings carry a safe fix (fix-all is offered when non-zero).
     pub safe_fixes: usize,
 }
 
 /// Lints `text` as the CLI would lint the file at `path` (whose directory is the build
-/// context); `version` is recorded in each diagnostic's data.
+/// context); `version` is recorded in each diagnostic's data; `scripts` keeps the RUN
+/// scripts of earlier versions of the same document.
 pub fn analyze(
     text: &Text,
     config: &Config,
     uri: &Uri,
     path: Option<&Path>,
     version: Option<i32>,
+    scripts: Option<&ScriptCache>,
 ) -> Analysis {
     let file = syntax::parse(&text.text);
     let context = path.and_then(Path::parent).map(FsContext::new);
-    let report = check(
+    let report = check_cached(
         &file,
         config,
         context.as_ref().map(|c| c as &dyn BuildContext),
+        scripts,
     );
     let mut safe_fixes = 0;
     let diagnostics = report
@@ -62,7 +66,7 @@ pub fn analyze(
                 safe_fixes += 1;
             }
             let data = DiagnosticData { version, fix };
-            convert::diagnostic(finding, text, uri, &data)
+            convert::diagnostic(finding, text, uri, data)
         })
         .collect();
     Analysis {

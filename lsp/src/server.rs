@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use hardfile_lints::config::Config;
 use hardfile_lints::context::{BuildContext, FsContext};
 use hardfile_lints::fix::apply_fixes;
+use hardfile_lints::shell::ScriptCache;
 use hardfile_lints::syntax::{self, Dockerfile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,7 +31,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::analysis::{self, Analysis};
-use crate::convert::{DiagnosticData, SOURCE, Text};
+use crate::convert::{DiagnosticData, Published, SOURCE, Text};
 use crate::settings::{ConfigCache, DiagnosticMode, Resolved, Settings};
 use crate::{hover, outline};
 
@@ -47,6 +48,8 @@ struct Document {
     version: i32,
     /// The last analysis and the version it was made for.
     analysis: Option<(i32, Arc<Analysis>)>,
+    /// RUN scripts parsed by earlier lints of this document, reused while unchanged.
+    scripts: Arc<ScriptCache>,
 }
 
 /// What the client told us at initialization that changes how we talk to it.
@@ -93,6 +96,7 @@ struct Snapshot {
     version: i32,
     resolved: Resolved,
     path: Option<PathBuf>,
+    scripts: Arc<ScriptCache>,
 }
 
 impl Snapshot {
@@ -103,6 +107,7 @@ impl Snapshot {
             &self.uri,
             self.path.as_deref(),
             Some(self.version),
+            Some(&self.scripts),
         )
     }
 }
@@ -134,7 +139,7 @@ struct PublishNotification<'a> {
 struct PublishParams<'a> {
     uri: &'a Uri,
     version: i32,
-    diagnostics: &'a [Diagnostic],
+    diagnostics: &'a [Published],
 }
 
 /// Runs `work` on a blocking thread: linting never stalls the protocol, a panic in it
@@ -170,8 +175,9 @@ impl Backend {
     /// Publishes the diagnostics of `version`.
     async fn publish(&self, uri: Uri, analysis: &Analysis, version: i32) {
         let Some(output) = &self.output else {
+            let diagnostics = analysis.diagnostics.iter().map(Published::to_lsp).collect();
             self.client
-                .publish_diagnostics(uri, analysis.diagnostics.clone(), Some(version))
+                .publish_diagnostics(uri, diagnostics, Some(version))
                 .await;
             return;
         };
@@ -206,6 +212,7 @@ impl Backend {
             version: document.version,
             resolved,
             path: file_path(uri),
+            scripts: Arc::clone(&document.scripts),
         })
     }
 
@@ -611,6 +618,7 @@ impl LanguageServer for Backend {
                 text: Text::new(document.text),
                 version: document.version,
                 analysis: None,
+                scripts: Arc::default(),
             },
         );
         self.spawn_lint(document.uri);
@@ -623,6 +631,7 @@ impl LanguageServer for Backend {
             uri.as_str(),
             params.text_document.version
         );
+        let superseded;
         {
             let mut state = self.lock();
             let Some(document) = state.documents.get_mut(&uri) else {
@@ -633,9 +642,14 @@ impl LanguageServer for Backend {
                 document.text.apply_change(change.range, &change.text);
             }
             document.version = params.text_document.version;
-            document.analysis = None;
+            // Dropped below, after the lint has started: freeing a large analysis takes a
+            // while and is no reason to make the next one wait.
+            superseded = document.analysis.take();
         }
         self.spawn_lint(uri);
+        if let Some(old) = superseded {
+            tokio::task::spawn_blocking(move || drop(old));
+        }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -699,7 +713,7 @@ impl LanguageServer for Backend {
         let items = self
             .current_analysis(&uri)
             .await?
-            .map(|a| a.diagnostics.clone())
+            .map(|a| a.diagnostics.iter().map(Published::to_lsp).collect())
             .unwrap_or_default();
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {

@@ -35,6 +35,7 @@ use crate::config::{Config, DEFAULT_CIS_VERSION, Profile};
 use crate::context::BuildContext;
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::model::{Model, Stage};
+use crate::shell::ScriptCache;
 use crate::syntax::{Dockerfile, Instruction, Keyword, Span};
 
 /// Whether a rule can fix what it finds.
@@ -266,6 +267,7 @@ pub struct Context<'a> {
     pub build_context: Option<&'a dyn BuildContext>,
     exported: Vec<usize>,
     run_scripts: OnceLock<run_scripts::Cache>,
+    script_cache: Option<&'a ScriptCache>,
 }
 
 impl<'a> Context<'a> {
@@ -283,7 +285,21 @@ impl<'a> Context<'a> {
             build_context,
             exported: model.exported_stages(),
             run_scripts: OnceLock::new(),
+            script_cache: None,
         }
+    }
+
+    /// Takes parsed RUN scripts from `cache` and leaves new ones there (see
+    /// [`ScriptCache`]).
+    #[must_use]
+    pub fn with_script_cache(mut self, cache: &'a ScriptCache) -> Self {
+        self.script_cache = Some(cache);
+        self
+    }
+
+    /// The cache RUN scripts are parsed through, if any.
+    pub fn script_cache(&self) -> Option<&'a ScriptCache> {
+        self.script_cache
     }
 
     /// The source text.

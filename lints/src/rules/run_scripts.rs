@@ -15,6 +15,8 @@
 //! Dockerfile — a fix never edits across a line continuation or a place it cannot map.
 
 use crate::rules::{Context, InstructionRef};
+use std::sync::Arc;
+
 use crate::shell::{Command, ParseOptions, Script, Statement};
 use crate::syntax::{Args, Instruction, Keyword, Span};
 
@@ -31,16 +33,25 @@ struct Segment {
 pub struct RunScript {
     /// The text the shell runs.
     pub text: String,
-    /// Its command model.
-    pub script: Script,
+    /// Its command model (shared with the [`crate::shell::ScriptCache`], when there is one).
+    pub script: Arc<Script>,
     /// Where findings go when a script offset cannot be mapped.
     pub fallback: Span,
     segments: Vec<Segment>,
 }
 
 impl RunScript {
-    fn new(text: String, options: ParseOptions, fallback: Span, segments: Vec<Segment>) -> Self {
-        let script = Script::parse_with(&text, options);
+    fn new(
+        cx: &Context<'_>,
+        text: String,
+        options: ParseOptions,
+        fallback: Span,
+        segments: Vec<Segment>,
+    ) -> Self {
+        let script = match cx.script_cache() {
+            Some(cache) => cache.parse(&text, options),
+            None => Arc::new(Script::parse_with(&text, options)),
+        };
         Self {
             text,
             script,
@@ -208,6 +219,7 @@ fn scripts_of(
             let fallback = word.span;
             let Some(mut segments) = line_segments(source, word.span.start, &word.value, cx) else {
                 return vec![RunScript::new(
+                    cx,
                     word.value.clone(),
                     options,
                     fallback,
@@ -216,6 +228,7 @@ fn scripts_of(
             };
             if instruction.heredocs.is_empty() {
                 return vec![RunScript::new(
+                    cx,
                     word.value.clone(),
                     options,
                     fallback,
@@ -255,6 +268,7 @@ fn scripts_of(
                         Vec::new()
                     };
                 return vec![RunScript::new(
+                    cx,
                     body.clone(),
                     options,
                     first.body,
@@ -290,7 +304,7 @@ fn scripts_of(
                     });
                 }
             }
-            vec![RunScript::new(text, options, fallback, segments)]
+            vec![RunScript::new(cx, text, options, fallback, segments)]
         }
         Args::Exec { items, .. } => {
             // `["sh", "-c", "<script>", …]`
@@ -326,6 +340,7 @@ fn scripts_of(
                 Vec::new()
             };
             vec![RunScript::new(
+                cx,
                 body.value.clone(),
                 options,
                 body.span,

@@ -41,6 +41,7 @@
 //!   command inside it.
 
 mod build;
+mod cache;
 mod command;
 mod fast;
 mod word;
@@ -49,6 +50,7 @@ mod word;
 mod tests;
 
 pub use crate::syntax::Span;
+pub use cache::ScriptCache;
 
 /// Index of a command in [`Script::commands`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,7 +61,7 @@ pub struct CommandId(pub usize);
 pub struct PipelineId(pub usize);
 
 /// Options for [`Script::parse_with`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ParseOptions {
     /// Whether `pipefail` is already on when the script starts, as with
     /// `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`.

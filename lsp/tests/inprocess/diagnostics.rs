@@ -117,7 +117,7 @@ async fn syntax_errors_are_reported_and_linting_goes_on() -> Result<()> {
         uri2
     };
     let actions = client
-        .code_actions(syntax_uri, &[syntax.clone()], None)
+        .code_actions(syntax_uri, std::slice::from_ref(syntax), None)
         .await?;
     assert!(
         actions
