@@ -34,7 +34,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::rules::packages::{Manager, is_index_update, is_install_like, manager, runs};
+use crate::rules::packages::{Manager, is_index_update, is_install_like, manager};
 use crate::rules::run_scripts::{RunScript, run_scripts};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
@@ -73,7 +73,7 @@ impl Rule for LonePackageUpdate {
         let scripts = run_scripts(cx, &at);
         let mut update = None;
         for run in scripts {
-            if run.commands().iter().any(|c| runs(run, c, is_install_like)) {
+            if run.commands().iter().any(is_install_like) {
                 return;
             }
             if update.is_none() {
@@ -163,7 +163,7 @@ fn merge_fix(
     let installs = run_scripts(cx, &next_at).iter().any(|r| {
         r.commands()
             .iter()
-            .any(|c| runs(r, c, |c| is_install_like(c) && manager(c) == Some(kind)))
+            .any(|c| is_install_like(c) && manager(c) == Some(kind))
     });
     // `RUN <<EOF` alone: the body is the script, prefixing the marker would break it.
     if !installs || next_word.value.starts_with("<<") {

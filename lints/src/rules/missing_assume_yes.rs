@@ -141,8 +141,10 @@ impl Rule for MissingAssumeYes {
         if at.keyword() != Keyword::Run {
             return;
         }
+        // The apt setting (`APT::Get::Assume-Yes`), not the flag `--assume-yes`, which
+        // one compliant command may use while the others in the file do not.
         let configured = *self.configured.get_or_insert_with(|| {
-            contains_ignore_case(cx.source(), "Assume-Yes")
+            contains_ignore_case(cx.source(), "::Assume-Yes")
                 || contains_ignore_case(cx.source(), "assumeyes=")
         });
         for run in run_scripts(cx, &at) {
@@ -196,6 +198,15 @@ mod tests {
         assert_clean(
             "HF311",
             "FROM a:1\nRUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes\nRUN apt-get install x\n",
+        );
+    }
+
+    #[test]
+    fn one_assume_yes_flag_does_not_configure_the_file() {
+        assert_flags(
+            "HF311",
+            "FROM a:1\nRUN apt-get install --assume-yes x\nRUN apt-get install y\n",
+            1,
         );
     }
 

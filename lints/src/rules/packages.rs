@@ -6,7 +6,7 @@ use crate::diagnostic::Edit;
 use crate::rules::helpers::target_chain;
 use crate::rules::run_scripts::RunScript;
 use crate::rules::{Context, InstructionRef};
-use crate::shell::{Command, Script, Span, Word};
+use crate::shell::{Command, Span, Word};
 
 /// A system package manager family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,55 +204,6 @@ pub fn is_wrapped(command: &Command) -> bool {
         .wrappers
         .iter()
         .any(|w| WRAPPERS.contains(&w.name.as_str()))
-}
-
-/// The command a wrapper (see [`is_wrapped`]) runs when the model lost it after a
-/// redirection: tree-sitter-bash, and the fast parser that mirrors it, read every word after
-/// a redirection's target as a further target, so `xargs -rt < deps.txt apt-get install -y`
-/// is only `xargs -rt`. The command's text is read again with its redirections blanked out
-/// (offsets kept, so spans stay script offsets); `None` for anything else.
-pub fn lost_after_redirect(run: &RunScript, command: &Command) -> Option<Script> {
-    if command.approximate
-        || command.redirects.is_empty()
-        || !command.name().is_some_and(|name| WRAPPERS.contains(&name))
-    {
-        return None;
-    }
-    let mut blanks = Vec::with_capacity(command.redirects.len());
-    for redirect in &command.redirects {
-        // A heredoc has a body, not a target word.
-        let target = redirect.target.as_ref()?;
-        blanks.push(Span::new(redirect.span.start, target.span.end));
-    }
-    // The redirections (and the words they swallowed) may lie after the command's span.
-    let start = command.span.start;
-    let end = command
-        .redirects
-        .iter()
-        .map(|r| r.span.end)
-        .fold(command.span.end, usize::max);
-    let text = run.text.get(..end)?;
-    let mut padded = String::with_capacity(text.len());
-    for (at, c) in text.char_indices() {
-        if at < start || blanks.iter().any(|b| b.start <= at && at < b.end) {
-            padded.extend(std::iter::repeat_n(' ', c.len_utf8()));
-        } else {
-            padded.push(c);
-        }
-    }
-    let script = Script::parse(&padded);
-    script
-        .commands()
-        .iter()
-        .any(|c| !c.wrappers.is_empty())
-        .then_some(script)
-}
-
-/// Whether `command` satisfies `pred`, or is a wrapper whose lost command does (see
-/// [`lost_after_redirect`]).
-pub fn runs(run: &RunScript, command: &Command, pred: impl Fn(&Command) -> bool) -> bool {
-    pred(command)
-        || lost_after_redirect(run, command).is_some_and(|s| s.commands().iter().any(&pred))
 }
 
 /// Whether `text` contains `needle` case-insensitively.

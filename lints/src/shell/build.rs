@@ -208,6 +208,20 @@ fn named_children(node: Node<'_>) -> Vec<Node<'_>> {
     node.named_children(&mut cursor).collect()
 }
 
+/// The words tree-sitter-bash reads as further destinations of a file redirection
+/// (`cmd < in more args` gives `more` and `args`). The shell redirects to or from the first
+/// word only; the others are arguments of the command.
+fn extra_destinations(redirect: Node<'_>) -> Vec<Node<'_>> {
+    if redirect.kind() != "file_redirect" {
+        return Vec::new();
+    }
+    let mut cursor = redirect.walk();
+    redirect
+        .children_by_field_name("destination", &mut cursor)
+        .skip(1)
+        .collect()
+}
+
 fn is_redirect(kind: &str) -> bool {
     matches!(
         kind,
@@ -358,7 +372,15 @@ impl Builder<'_> {
         let mut heredoc_body = None;
         let mut end = node.end_byte();
         let target = match node.kind() {
-            "file_redirect" => node.child_by_field_name("destination"),
+            "file_redirect" => {
+                let destination = node.child_by_field_name("destination");
+                // The operator and its one destination; later words are arguments (see
+                // `extra_destinations`).
+                if let Some(destination) = destination {
+                    end = destination.end_byte();
+                }
+                destination
+            }
             "heredoc_redirect" => {
                 let start = all.iter().find(|child| child.kind() == "heredoc_start");
                 heredoc_body = all
@@ -395,6 +417,11 @@ impl Builder<'_> {
                 assignments.push(self.assignment(*child, ctx));
             } else if is_redirect(child.kind()) {
                 redirects.push(self.redirect(*child, ctx));
+                words.extend(
+                    extra_destinations(*child)
+                        .into_iter()
+                        .map(|word| self.word(word, ctx)),
+                );
             } else if matches!(field, Some("name" | "argument")) && !child.is_missing() {
                 if child.kind() == "command_name"
                     && child.named_child(0).is_none_or(|word| word.is_missing())
@@ -404,7 +431,14 @@ impl Builder<'_> {
                 words.push(self.word(*child, ctx));
             }
         }
-        redirects.extend(extra.iter().map(|redirect| self.redirect(*redirect, ctx)));
+        for redirect in extra {
+            redirects.push(self.redirect(*redirect, ctx));
+            words.extend(
+                extra_destinations(*redirect)
+                    .into_iter()
+                    .map(|word| self.word(word, ctx)),
+            );
+        }
         let unwrapped = command::unwrap(words);
         assignments.extend(unwrapped.assignments);
         let end = extra
@@ -640,14 +674,27 @@ impl Builder<'_> {
                             .is_some_and(|command| command.origin == ctx.origin)
                     })
                     .collect();
-                let targets = if matches!(body.kind(), "list" | "pipeline") {
+                let list = matches!(body.kind(), "list" | "pipeline");
+                let targets = if list {
                     targets.last().copied().into_iter().collect()
                 } else {
                     targets
                 };
+                // `a && b > f more`: `more` is an argument of `b` (after a compound
+                // command the shell rejects such words; they are dropped then).
+                let more: Vec<Word> = if list {
+                    redirects
+                        .iter()
+                        .flat_map(|redirect| extra_destinations(*redirect))
+                        .map(|word| self.word(word, ctx))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 for index in targets {
                     if let Some(command) = self.commands.get_mut(index) {
                         command.redirects.extend(models.iter().cloned());
+                        command::append_words(command, &more);
                     }
                 }
             }

@@ -592,6 +592,31 @@ fn wrapper_spec(name: &str) -> Option<WrapperSpec> {
     })
 }
 
+/// Appends `more` to the words of `command` (the words after the target of a redirection
+/// that applies to a whole list, `a && xargs < in apt-get install`), then unwraps the
+/// prefixes again: `more` may hold the command that a wrapper runs.
+pub(super) fn append_words(command: &mut Command, more: &[Word]) {
+    if more.is_empty() {
+        return;
+    }
+    let Some(program) = command.program.take() else {
+        return;
+    };
+    let mut words = Vec::new();
+    for wrapper in command.wrappers.drain(..) {
+        words.push(wrapper.word);
+        words.extend(wrapper.args);
+    }
+    words.push(program);
+    words.append(&mut command.args);
+    words.extend(more.iter().cloned());
+    let unwrapped = unwrap(words);
+    command.program = unwrapped.program;
+    command.args = unwrapped.args;
+    command.wrappers = unwrapped.wrappers;
+    command.assignments.extend(unwrapped.assignments);
+}
+
 /// A command after its prefixes have been unwrapped.
 pub(super) struct Unwrapped {
     pub(super) program: Option<Word>,

@@ -1158,7 +1158,17 @@ impl Emitter<'_> {
             op: redirect.op.to_owned(),
             target: redirect.targets.first().map(|t| self.word(t, ctx)),
             heredoc_body: None,
-            span: self.span(redirect.span, ctx),
+            // The operator and its one destination; later words are arguments.
+            span: self.span(
+                Span::new(
+                    redirect.span.start,
+                    redirect
+                        .targets
+                        .first()
+                        .map_or(redirect.span.end, |t| t.span.end),
+                ),
+                ctx,
+            ),
         }
     }
 
@@ -1293,11 +1303,19 @@ impl Emitter<'_> {
         for part in parts {
             match part {
                 Part::Assign(assign) => assignments.push(self.assignment(assign, ctx)),
-                Part::Redirect(redirect) => redirects.push(self.redirect(redirect, ctx)),
+                Part::Redirect(redirect) => {
+                    redirects.push(self.redirect(redirect, ctx));
+                    // `cmd < in more args`: the shell redirects from `in`; `more args` are
+                    // arguments (tree-sitter-bash reads them as further destinations).
+                    words.extend(redirect.targets.iter().skip(1).map(|w| self.word(w, ctx)));
+                }
                 Part::Word(word) => words.push(self.word(word, ctx)),
             }
         }
-        redirects.extend(extra.iter().map(|redirect| self.redirect(redirect, ctx)));
+        for redirect in extra {
+            redirects.push(self.redirect(redirect, ctx));
+            words.extend(redirect.targets.iter().skip(1).map(|w| self.word(w, ctx)));
+        }
         let unwrapped = command::unwrap(words);
         assignments.extend(unwrapped.assignments);
         let end = extra
@@ -1377,13 +1395,25 @@ impl Emitter<'_> {
                 let mut targets: Vec<usize> = (before..self.commands.len())
                     .filter(|index| self.commands[*index].origin == ctx.origin)
                     .collect();
-                if matches!(body, Node::List { .. } | Node::Pipeline { .. }) {
+                let list = matches!(body, Node::List { .. } | Node::Pipeline { .. });
+                if list {
                     targets = targets.last().copied().into_iter().collect();
                 }
+                // `a && b > f more`: `more` is an argument of `b` (after a compound
+                // command the shell rejects such words; they are dropped then).
+                let more: Vec<Word> = if list {
+                    redirects
+                        .iter()
+                        .flat_map(|redirect| redirect.targets.iter().skip(1))
+                        .map(|word| self.word(word, ctx))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 for index in targets {
-                    self.commands[index]
-                        .redirects
-                        .extend(models.iter().cloned());
+                    let command = &mut self.commands[index];
+                    command.redirects.extend(models.iter().cloned());
+                    command::append_words(command, &more);
                 }
             }
         }

@@ -388,6 +388,35 @@ fn redirects() {
     assert!(cat.redirects.iter().any(|r| r.op == ">"));
 }
 
+/// The shell redirects to or from one word; the words after it are still arguments (both
+/// parsers: tree-sitter-bash reads them as further destinations).
+#[test]
+fn words_after_a_redirect_target_are_arguments() {
+    let text = "xargs -rt < deps.txt apt-get install -y curl && echo a > log b";
+    let fast = super::fast::parse(text, ParseOptions::default()).expect("fast path");
+    let slow = super::build::tree_sitter(text, ParseOptions::default());
+    assert_eq!(fast, slow);
+    check_spans(text, &fast);
+    let install = first(&fast, "apt-get");
+    assert!(install.is_wrapped_by("xargs"));
+    assert!(install.is_subcommand(&["install"]));
+    assert!(install.has_flag("-y"));
+    let input = &install.redirects[0];
+    assert_eq!(
+        input.target.as_ref().map(|t| t.text.as_str()),
+        Some("deps.txt")
+    );
+    assert_eq!(&text[input.span.start..input.span.end], "< deps.txt");
+    let echo = first(&fast, "echo");
+    assert_eq!(
+        echo.args
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+}
+
 #[test]
 fn compound_commands_and_substitutions() {
     let text = "if [ -x \"$(command -v a)\" ]; then b; elif c; then d; else e; fi\n\
