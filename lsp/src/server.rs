@@ -223,8 +223,20 @@ impl Backend {
     /// Lints `uri` in the background, so the notification that asked returns at once and
     /// the next messages are read while the lint runs.
     fn spawn_lint(&self, uri: Uri) {
+        self.spawn_lint_retiring(uri, None);
+    }
+
+    /// [`Backend::spawn_lint`], freeing `retired` (the analysis of a superseded version) only
+    /// after the new diagnostics are out: freeing a large analysis takes a while, and on a
+    /// small machine it would compete with the lint for the cores.
+    fn spawn_lint_retiring(&self, uri: Uri, retired: Option<Arc<Analysis>>) {
         let backend = self.clone();
-        tokio::spawn(async move { backend.lint(uri).await });
+        tokio::spawn(async move {
+            backend.lint(uri).await;
+            if let Some(old) = retired {
+                let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+            }
+        });
     }
 
     /// Lints the current version of `uri` and publishes the result, unless a newer version
@@ -642,14 +654,9 @@ impl LanguageServer for Backend {
                 document.text.apply_change(change.range, &change.text);
             }
             document.version = params.text_document.version;
-            // Dropped below, after the lint has started: freeing a large analysis takes a
-            // while and is no reason to make the next one wait.
-            superseded = document.analysis.take();
+            superseded = document.analysis.take().map(|(_, analysis)| analysis);
         }
-        self.spawn_lint(uri);
-        if let Some(old) = superseded {
-            tokio::task::spawn_blocking(move || drop(old));
-        }
+        self.spawn_lint_retiring(uri, superseded);
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
