@@ -1,6 +1,8 @@
 //! ## What it does
 //! Flags an exported image with no `HEALTHCHECK` in its final stage (or the stages it is
-//! built `FROM`).
+//! built `FROM`). An image that only carries files — its chain starts `FROM scratch` and sets
+//! no `CMD` or `ENTRYPOINT`, such as a `--output` artifact stage or a helper image used
+//! through `COPY --from` — runs nothing that could be probed, and is not flagged.
 //!
 //! ## Why is this bad?
 //! Without a health check, Docker and Swarm only know whether the process exists, not
@@ -31,7 +33,7 @@
 
 use crate::config::Profile;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{stage_anchor, stage_instructions, target_chain};
+use crate::rules::helpers::{carries_files_only, stage_anchor, stage_instructions, target_chain};
 use crate::rules::{
     Context, FixAvailability, InstructionRef, Rule, RuleMeta, RuleStatus, Scope, Sources,
 };
@@ -69,6 +71,9 @@ impl Rule for MissingHealthcheck {
         let Some(target) = chain.first() else {
             return;
         };
+        if carries_files_only(cx, target) {
+            return;
+        }
         let has = chain.iter().any(|stage| {
             stage_instructions(cx, stage).any(|(_, i)| i.keyword == Keyword::Healthcheck)
         });
@@ -95,5 +100,19 @@ mod tests {
         assert_clean("HF801", "FROM a:1\nHEALTHCHECK NONE\n");
         assert_clean("HF801", "FROM a:1 AS b\nHEALTHCHECK CMD x\nFROM b\n");
         assert_flags("HF801", "FROM a:1 AS b\nHEALTHCHECK CMD x\nFROM c:1\n", 1);
+    }
+
+    #[test]
+    fn file_only_scratch_images_run_nothing_to_probe() {
+        assert_clean(
+            "HF801",
+            "FROM a:1 AS build\nRUN make\nFROM scratch AS out\nCOPY --from=build /out /\n",
+        );
+        // A scratch image that runs a program is still judged.
+        assert_flags(
+            "HF801",
+            "FROM a:1 AS build\nRUN make\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n",
+            1,
+        );
     }
 }
