@@ -1,5 +1,8 @@
 //! ## What it does
-//! Flags `apk add` without `--no-cache` in the exported image.
+//! Flags `apk add` without `--no-cache` in the exported image. `apk add --no-network` is
+//! not flagged either (and gets no fix): apk then downloads nothing, so it adds no index
+//! to the cache; it can only install what is already present, as docker-library's
+//! `.rundeps` virtual packages do.
 //!
 //! ## Why is this bad?
 //! Without `--no-cache`, apk keeps the downloaded index under `/var/cache/apk`, which ends
@@ -75,7 +78,8 @@ impl Rule for ApkCacheLeft {
             for command in run.commands() {
                 if manager(command) != Some(Manager::Apk)
                     || !command.is_subcommand(&["add"])
-                    || command.has_any_flag(&["--no-cache", "--cache-dir"])
+                    // `--no-network` downloads nothing, so there is no cache to leave.
+                    || command.has_any_flag(&["--no-cache", "--no-network", "--cache-dir"])
                 {
                     continue;
                 }
@@ -120,6 +124,32 @@ mod tests {
             "FROM a:1\nRUN apk add curl && rm -rf /var/cache/apk/*\n",
         );
         assert_clean("HF304", "FROM a:1 AS b\nRUN apk add curl\nFROM c:1\n");
+    }
+
+    #[test]
+    fn no_network_leaves_no_cache() {
+        // docker-library's rundeps step: only packages already fetched are installed.
+        assert_clean(
+            "HF304",
+            "FROM a:1\nRUN apk add --no-network --virtual .rundeps $runDeps\n",
+        );
+        assert_clean(
+            "HF304",
+            "FROM a:1\nRUN scanelf -n /usr/local | xargs -rt apk add --no-network --virtual .r\n",
+        );
+        assert_fix(
+            "HF304",
+            "FROM a:1\nRUN apk add --no-network --virtual .r x\n",
+            "FROM a:1\nRUN apk add --no-network --virtual .r x\n",
+            false,
+        );
+        // The flag on another apk command of the same RUN does not count.
+        assert_flags(
+            "HF304",
+            "FROM a:1\nRUN apk add --virtual .r x && apk del --no-network .build-deps\n",
+            1,
+        );
+        assert_flags("HF304", "FROM a:1\nRUN apk add --virtual .r x\n", 1);
     }
 
     #[test]
