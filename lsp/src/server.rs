@@ -31,7 +31,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::analysis::{self, Analysis};
-use crate::convert::{DiagnosticData, Published, SOURCE, Text};
+use crate::convert::{CompactEdit, DiagnosticData, Published, SOURCE, Text};
 use crate::settings::{ConfigCache, DiagnosticMode, Resolved, Settings};
 use crate::{hover, outline};
 
@@ -474,7 +474,13 @@ fn quick_fixes(
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(workspace_edit(uri, fix.edits)),
+                edit: Some(workspace_edit(
+                    uri,
+                    fix.edits
+                        .into_iter()
+                        .map(CompactEdit::into_text_edit)
+                        .collect(),
+                )),
                 is_preferred: Some(fix.safe),
                 ..CodeAction::default()
             });
