@@ -33,7 +33,7 @@ fn options() -> Options {
     let mut map = std::collections::BTreeMap::new();
     map.insert("image-resolve-mode".to_owned(), "local".to_owned());
     let mut options = Options::from_map(&map).expect("options");
-    options.session_id = "session-1".to_owned();
+    "session-1".clone_into(&mut options.session_id);
     options
 }
 

@@ -41,7 +41,7 @@ fn check_instruction(file: &Dockerfile, ins: &Instruction) -> Result<(), String>
     spans.extend(ins.flags.iter().map(|f| f.span));
     match &ins.args {
         Args::Words(words) | Args::Exec { items: words, .. } => {
-            spans.extend(words.iter().map(|w| w.span))
+            spans.extend(words.iter().map(|w| w.span));
         }
         Args::Rest(w) | Args::Invalid(w) => spans.push(w.span),
         Args::Pairs(pairs) => spans.extend(
