@@ -41,12 +41,17 @@ where
     let (server_output, from_server) = tokio::io::duplex(PIPE);
     let (frames, outgoing) = mpsc::channel(64);
 
-    let writer = tokio::spawn(transport::write_all(outgoing, output));
-    let pump = tokio::spawn(transport::pump(from_server, frames.clone()));
+    let outbox = std::sync::Arc::new(transport::Outbox::default());
 
-    let output = frames.clone();
+    let writer = tokio::spawn(transport::write_all(outgoing, output));
+    let pump = tokio::spawn(transport::pump(
+        from_server,
+        frames.clone(),
+        std::sync::Arc::clone(&outbox),
+    ));
+
     let guard = tokio::spawn(transport::guard(input, to_server, frames));
-    let (service, socket) = LspService::new(move |client| Backend::with_output(client, output));
+    let (service, socket) = LspService::new(move |client| Backend::with_outbox(client, outbox));
     Server::new(server_input, server_output, socket)
         .serve(service)
         .await;

@@ -12,7 +12,6 @@ use hardfile_lints::shell::ScriptCache;
 use hardfile_lints::syntax::{self, Dockerfile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
@@ -33,6 +32,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::analysis::{self, Analysis};
 use crate::convert::{CompactEdit, DiagnosticData, Published, SOURCE, Text};
 use crate::settings::{ConfigCache, DiagnosticMode, Resolved, Settings};
+use crate::transport::{Outbox, OutboxNotification, OutboxParams};
 use crate::{hover, outline};
 
 /// The code action kind of "fix all safe findings".
@@ -120,11 +120,11 @@ pub struct Backend {
     /// Held from the version check to the end of a publish, so an older version's
     /// diagnostics can never be published after a newer one's.
     publishing: Arc<tokio::sync::Mutex<()>>,
-    /// Where framed messages to the client go (see [`crate::serve`]): diagnostics are
-    /// serialized straight from their types into it, not through `serde_json::Value`s as
-    /// [`Client::publish_diagnostics`] does — for a large file that conversion cost more
-    /// than the lint. `None`: publish through the client.
-    output: Option<mpsc::Sender<Vec<u8>>>,
+    /// Where diagnostics serialized by the server itself are parked until their place in the
+    /// outgoing stream comes (see [`Outbox`]): they are serialized straight from their types,
+    /// not through `serde_json::Value`s as [`Client::publish_diagnostics`] does, which for a
+    /// large file cost more than the lint. `None`: publish through the client.
+    outbox: Option<Arc<Outbox>>,
 }
 
 /// `textDocument/publishDiagnostics`, serialized from borrowed parts.
@@ -159,22 +159,22 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
             publishing: Arc::new(tokio::sync::Mutex::new(())),
-            output: None,
+            outbox: None,
         }
     }
 
-    /// A server that writes its diagnostics as frames into `output`, the channel the
-    /// client's messages are written from.
-    pub fn with_output(client: Client, output: mpsc::Sender<Vec<u8>>) -> Self {
+    /// A server that serializes its diagnostics itself and hands them to `outbox`, which
+    /// [`crate::transport::pump`] empties into the outgoing stream in order.
+    pub fn with_outbox(client: Client, outbox: Arc<Outbox>) -> Self {
         Self {
-            output: Some(output),
+            outbox: Some(outbox),
             ..Self::new(client)
         }
     }
 
     /// Publishes the diagnostics of `version`.
     async fn publish(&self, uri: Uri, analysis: &Analysis, version: i32) {
-        let Some(output) = &self.output else {
+        let Some(outbox) = &self.outbox else {
             let diagnostics = analysis.diagnostics.iter().map(Published::to_lsp).collect();
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
@@ -192,7 +192,10 @@ impl Backend {
         };
         match serde_json::to_vec(&notification) {
             Ok(body) => {
-                let _ = output.send(crate::transport::frame(&body)).await;
+                let id = outbox.park(crate::transport::frame(&body));
+                self.client
+                    .send_notification::<OutboxNotification>(OutboxParams { id })
+                    .await;
             }
             Err(err) => tracing::error!("diagnostics not serialized: {err}"),
         }

@@ -158,11 +158,107 @@ where
     let _ = to_server.shutdown().await;
 }
 
-/// Copies the server's frames from `from_server` into `frames`, one whole frame per item.
-pub async fn pump<R: AsyncRead + Unpin>(from_server: R, frames: mpsc::Sender<Vec<u8>>) {
+/// The method of the placeholder notification an [`Outbox`] entry is sent under. It never
+/// reaches the client: [`pump`] puts the entry's frame in its place.
+pub const OUTBOX_METHOD: &str = "$/hardfile/outbox";
+
+/// Messages the server serializes itself (large diagnostics), to be written in the order the
+/// server produced them relative to everything `tower-lsp-server` writes.
+///
+/// The server parks a ready frame here under a fresh id and sends a tiny placeholder
+/// notification ([`OUTBOX_METHOD`], `{"id": …}`) through `tower-lsp-server`; [`pump`]
+/// replaces the placeholder with the parked frame. The frame thus takes the placeholder's
+/// place in the one outgoing stream: a request such as `client/registerCapability` or a
+/// `window/showMessage` sent before it still reaches the client first.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    next: std::sync::atomic::AtomicU64,
+    parked: std::sync::Mutex<std::collections::HashMap<u64, Vec<u8>>>,
+}
+
+/// What [`pump`] writes for one frame of the server.
+enum Outgoing {
+    /// The frame itself.
+    Forward,
+    /// The frame parked under this placeholder.
+    Parked(Vec<u8>),
+    /// Nothing: a placeholder whose frame is gone.
+    Nothing,
+}
+
+/// The params of the placeholder notification.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct OutboxParams {
+    /// The parked frame's id.
+    pub id: u64,
+}
+
+/// The placeholder notification (see [`Outbox`]).
+#[derive(Debug)]
+pub enum OutboxNotification {}
+
+impl tower_lsp_server::ls_types::notification::Notification for OutboxNotification {
+    type Params = OutboxParams;
+    const METHOD: &'static str = OUTBOX_METHOD;
+}
+
+impl Outbox {
+    /// Parks `frame` (a whole frame, header included); returns the id to send.
+    pub fn park(&self, frame: Vec<u8>) -> u64 {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lock().insert(id, frame);
+        id
+    }
+
+    /// What to write for the server's frame `body`: the frame parked under it when it is a
+    /// placeholder.
+    fn resolve(&self, body: &[u8]) -> Outgoing {
+        // Placeholders are tiny; nothing else is looked at.
+        if body.len() > 128
+            || !body
+                .windows(OUTBOX_METHOD.len())
+                .any(|w| w == OUTBOX_METHOD.as_bytes())
+        {
+            return Outgoing::Forward;
+        }
+        let Ok(value) = serde_json::from_slice::<Value>(body) else {
+            return Outgoing::Forward;
+        };
+        if value.get("method").and_then(Value::as_str) != Some(OUTBOX_METHOD) {
+            return Outgoing::Forward;
+        }
+        match value
+            .pointer("/params/id")
+            .and_then(Value::as_u64)
+            .and_then(|id| self.lock().remove(&id))
+        {
+            Some(parked) => Outgoing::Parked(parked),
+            None => Outgoing::Nothing,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u64, Vec<u8>>> {
+        self.parked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Copies the server's frames from `from_server` into `frames`, one whole frame per item,
+/// putting each [`Outbox`] frame in the place of its placeholder.
+pub async fn pump<R: AsyncRead + Unpin>(
+    from_server: R,
+    frames: mpsc::Sender<Vec<u8>>,
+    outbox: std::sync::Arc<Outbox>,
+) {
     let mut reader = tokio::io::BufReader::new(from_server);
     while let Ok(Some(Frame::Body(body))) = read_frame(&mut reader).await {
-        if frames.send(frame(&body)).await.is_err() {
+        let bytes = match outbox.resolve(&body) {
+            Outgoing::Parked(parked) => parked,
+            Outgoing::Nothing => continue,
+            Outgoing::Forward => frame(&body),
+        };
+        if frames.send(bytes).await.is_err() {
             break;
         }
     }
@@ -181,6 +277,29 @@ pub async fn write_all<W: AsyncWrite + Unpin>(mut frames: mpsc::Receiver<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn pump_puts_parked_frames_in_their_placeholders_place() {
+        let outbox = std::sync::Arc::new(Outbox::default());
+        let parked = frame(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics"}"#);
+        let id = outbox.park(parked.clone());
+        let placeholder =
+            format!(r#"{{"jsonrpc":"2.0","method":"{OUTBOX_METHOD}","params":{{"id":{id}}}}}"#);
+        let before = br#"{"jsonrpc":"2.0","id":1,"method":"client/registerCapability"}"#;
+        let after = br#"{"jsonrpc":"2.0","method":"window/logMessage"}"#;
+        let mut stream = frame(before);
+        stream.extend(frame(placeholder.as_bytes()));
+        // A placeholder whose frame was already taken writes nothing.
+        stream.extend(frame(placeholder.as_bytes()));
+        stream.extend(frame(after));
+        let (frames, mut received) = mpsc::channel(8);
+        pump(&stream[..], frames, outbox).await;
+        let mut order = Vec::new();
+        while let Ok(bytes) = received.try_recv() {
+            order.push(bytes);
+        }
+        assert_eq!(order, [frame(before), parked, frame(after)]);
+    }
 
     #[tokio::test]
     async fn reads_frames_and_skips_garbage() {
