@@ -762,10 +762,8 @@ impl LanguageServer for Backend {
             } else {
                 None
             };
-            let config = current
-                .as_ref()
-                .and_then(|_| self.snapshot(&uri))
-                .map(|s| s.resolved.config);
+            // Only the configuration: a snapshot would copy the whole text as well.
+            let config = current.as_ref().map(|_| self.lock().resolve(&uri).config);
             let current = current.as_deref().zip(config.as_ref());
             actions.extend(quick_fixes(
                 &uri,
